@@ -1,0 +1,159 @@
+import type { Phase } from './types.js'
+
+/** Every error code the library raises. */
+export type BlueGreenErrorCode =
+  | 'INVALID_CONFIG'
+  | 'SWITCHOVER_TIMEOUT'
+  | 'CORRESPONDING_HOST_NOT_FOUND'
+  | 'GREEN_REJECTED'
+  | 'READ_ONLY_CONNECTION'
+  | 'SUBSTITUTION_FAILED'
+  | 'HOLD_ABORTED'
+  | 'CLOSED'
+
+const BRAND = Symbol.for('rds-bluegreen.error')
+
+interface BlueGreenErrorOptions {
+  readonly bgdId?: string | undefined
+  readonly phase?: Phase | undefined
+  readonly cause?: unknown
+}
+
+/**
+ * Base class of every error the library raises. `code` says what happened; `retryable` says whether running
+ * the same operation again later can succeed. Recognise it across module copies with {@link isBlueGreenError}.
+ *
+ * @example
+ * ```ts
+ * try { await pool.query('select 1') } catch (err) {
+ *   if (isBlueGreenError(err) && err.retryable) scheduleRetry()
+ * }
+ * ```
+ */
+export class BlueGreenError extends Error {
+  override readonly name: string = 'BlueGreenError'
+  readonly code: BlueGreenErrorCode
+  readonly bgdId: string | undefined
+  readonly phase: Phase | undefined
+  readonly retryable: boolean
+  readonly [BRAND] = true
+
+  constructor(code: BlueGreenErrorCode, message: string, retryable: boolean, options: BlueGreenErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.bgdId = options.bgdId
+    this.phase = options.phase
+    this.retryable = retryable
+  }
+}
+
+/** True for any error raised by any copy (ESM or CommonJS) of this library. */
+export function isBlueGreenError(value: unknown): value is BlueGreenError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+}
+
+/**
+ * A configuration value is invalid. `key` names the parameter as the user wrote it.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({ bgConnectTimeoutMs: 0 }) // throws BlueGreenConfigError: key 'bgConnectTimeoutMs'
+ * ```
+ */
+export class BlueGreenConfigError extends BlueGreenError {
+  override readonly name = 'BlueGreenConfigError'
+  readonly key: string
+
+  constructor(key: string, message: string) {
+    super('INVALID_CONFIG', `Invalid Blue/Green option '${key}': ${message}`, false)
+    this.key = key
+  }
+}
+
+/** A connect or a call was held while the switchover was in progress and the hold timed out (spec §6.5). */
+export class BlueGreenSwitchoverTimeoutError extends BlueGreenError {
+  override readonly name = 'BlueGreenSwitchoverTimeoutError'
+  readonly heldMs: number
+
+  constructor(message: string, heldMs: number, options: BlueGreenErrorOptions) {
+    super('SWITCHOVER_TIMEOUT', message, true, options)
+    this.heldMs = heldMs
+  }
+
+  /** The AWS text for a held connect. */
+  static connect(timeoutMs: number, heldMs: number, options: BlueGreenErrorOptions): BlueGreenSwitchoverTimeoutError {
+    return new BlueGreenSwitchoverTimeoutError(
+      `Blue/Green Deployment switchover is still in progress after ${timeoutMs} ms. Try to connect again later.`,
+      heldMs,
+      options,
+    )
+  }
+
+  /** The AWS text for a held call. */
+  static execute(
+    timeoutMs: number,
+    heldMs: number,
+    method: string,
+    options: BlueGreenErrorOptions,
+  ): BlueGreenSwitchoverTimeoutError {
+    return new BlueGreenSwitchoverTimeoutError(
+      `Blue/Green Deployment switchover is still in progress after ${timeoutMs} ms. Try '${method}' again later.`,
+      heldMs,
+      options,
+    )
+  }
+}
+
+/** In POST, a blue host had no green counterpart within the connect timeout (spec §6.5). */
+export class BlueGreenCorrespondingHostNotFoundError extends BlueGreenError {
+  override readonly name = 'BlueGreenCorrespondingHostNotFoundError'
+
+  constructor(host: string, timeoutMs: number, options: BlueGreenErrorOptions) {
+    super(
+      'CORRESPONDING_HOST_NOT_FOUND',
+      `Blue/Green Deployment switchover is still in progress and a corresponding node for '${host}' is not found after ${timeoutMs} ms. Try to connect again later.`,
+      true,
+      options,
+    )
+  }
+}
+
+/** A new connection to a green host name was refused after the green topology changed (spec §6.5). */
+export class BlueGreenConnectRejectedError extends BlueGreenError {
+  override readonly name = 'BlueGreenConnectRejectedError'
+
+  constructor(options: BlueGreenErrorOptions) {
+    super(
+      'GREEN_REJECTED',
+      "Blue/Green Deployment switchover is in progress. New connection can't be opened.",
+      true,
+      options,
+    )
+  }
+}
+
+/**
+ * A statement failed with a read-only error on a connection to the old blue server during or after a
+ * switchover. The connection was discarded; running the statement again opens one to the new writer.
+ */
+export class BlueGreenReadOnlyError extends BlueGreenError {
+  override readonly name = 'BlueGreenReadOnlyError'
+
+  constructor(options: BlueGreenErrorOptions) {
+    super(
+      'READ_ONLY_CONNECTION',
+      'The connection reached the old blue server, which is read-only after the Blue/Green switchover; it was discarded. Retry the statement.',
+      true,
+      options,
+    )
+  }
+}
+
+/** A hold was cancelled through its AbortSignal. */
+export class BlueGreenHoldAbortedError extends BlueGreenError {
+  override readonly name = 'BlueGreenHoldAbortedError'
+
+  constructor(options: BlueGreenErrorOptions) {
+    super('HOLD_ABORTED', 'The Blue/Green hold was aborted.', false, options)
+  }
+}
