@@ -38,7 +38,12 @@ export class BlueGreenError extends Error {
   readonly retryable: boolean
   readonly [BRAND] = true
 
-  constructor(code: BlueGreenErrorCode, message: string, retryable: boolean, options: BlueGreenErrorOptions = {}) {
+  constructor(
+    code: BlueGreenErrorCode,
+    message: string,
+    retryable: boolean,
+    options: BlueGreenErrorOptions = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.bgdId = options.bgdId
@@ -81,7 +86,11 @@ export class BlueGreenSwitchoverTimeoutError extends BlueGreenError {
   }
 
   /** The AWS text for a held connect. */
-  static connect(timeoutMs: number, heldMs: number, options: BlueGreenErrorOptions): BlueGreenSwitchoverTimeoutError {
+  static connect(
+    timeoutMs: number,
+    heldMs: number,
+    options: BlueGreenErrorOptions,
+  ): BlueGreenSwitchoverTimeoutError {
     return new BlueGreenSwitchoverTimeoutError(
       `Blue/Green Deployment switchover is still in progress after ${timeoutMs} ms. Try to connect again later.`,
       heldMs,

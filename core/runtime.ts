@@ -13,6 +13,8 @@ export interface Clock {
   wallNow(): number
   /** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /** Calls `fn` once after `ms`; returns the cancel function. Never keeps the process alive. */
+  timer(ms: number, fn: () => void): () => void
 }
 
 /** The real clock: `performance.now()` and unref'd timers. */
@@ -36,6 +38,11 @@ export const systemClock: Clock = {
       timer.unref()
       signal?.addEventListener('abort', onAbort, { once: true })
     }),
+  timer: (ms, fn) => {
+    const handle = setTimeout(fn, ms)
+    handle.unref()
+    return () => clearTimeout(handle)
+  },
 }
 
 /** Resolves one host name to one address, like `dns.lookup` (first address). */
@@ -51,7 +58,7 @@ export interface Resolver {
 }
 
 /** A resolver over a `dns.lookup`-shaped function (the default is `dns.lookup`, the OS resolver). */
-export function lookupResolver(lookup: LookupFunction = dnsLookup as LookupFunction): Resolver {
+export function lookupResolver(lookup: LookupFunction = dnsLookup): Resolver {
   return {
     resolve: (host) =>
       new Promise((resolve) => {

@@ -1,0 +1,82 @@
+import { channel } from 'node:diagnostics_channel'
+import type { Phase } from './types.js'
+
+/**
+ * `node:diagnostics_channel` channels. Names are process-global, so every copy of the library (ESM and CommonJS)
+ * publishes to the same channels. Payloads never carry credentials.
+ *
+ * @example
+ * ```ts
+ * import { subscribe } from 'node:diagnostics_channel'
+ * subscribe('rds-bluegreen:phase', (event) => console.log(event))
+ * ```
+ */
+export const CHANNELS = {
+  phase: 'rds-bluegreen:phase',
+  holdStart: 'rds-bluegreen:hold:start',
+  holdEnd: 'rds-bluegreen:hold:end',
+  substitute: 'rds-bluegreen:substitute',
+  reject: 'rds-bluegreen:reject',
+} as const
+
+/** A published phase change. */
+export interface PhaseEvent {
+  readonly bgdId: string
+  readonly phase: Phase
+  readonly previous: Phase
+  readonly rollback: boolean
+}
+
+/** A connect or call held while the switchover is in progress. */
+export interface HoldEvent {
+  readonly bgdId: string
+  readonly kind: 'connect' | 'execute'
+  readonly host: string
+  readonly phase: Phase
+  /** Set on `hold:end`. */
+  readonly durationMs?: number
+  readonly outcome?: 'released' | 'timeout' | 'aborted'
+}
+
+/** A new connection sent to another address. */
+export interface SubstituteEvent {
+  readonly bgdId: string
+  readonly host: string
+  readonly address: string
+  readonly port: number
+  readonly via: string
+  readonly phase: Phase
+}
+
+/** A new connection refused. */
+export interface RejectEvent {
+  readonly bgdId: string
+  readonly host: string
+  readonly phase: Phase
+}
+
+const phaseChannel = channel(CHANNELS.phase)
+const holdStartChannel = channel(CHANNELS.holdStart)
+const holdEndChannel = channel(CHANNELS.holdEnd)
+const substituteChannel = channel(CHANNELS.substitute)
+const rejectChannel = channel(CHANNELS.reject)
+
+export function publishPhase(event: PhaseEvent): void {
+  if (phaseChannel.hasSubscribers) phaseChannel.publish(event)
+}
+
+export function publishHoldStart(event: HoldEvent): void {
+  if (holdStartChannel.hasSubscribers) holdStartChannel.publish(event)
+}
+
+export function publishHoldEnd(event: HoldEvent): void {
+  if (holdEndChannel.hasSubscribers) holdEndChannel.publish(event)
+}
+
+export function publishSubstitute(event: SubstituteEvent): void {
+  if (substituteChannel.hasSubscribers) substituteChannel.publish(event)
+}
+
+export function publishReject(event: RejectEvent): void {
+  if (rejectChannel.hasSubscribers) rejectChannel.publish(event)
+}

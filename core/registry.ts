@@ -1,0 +1,131 @@
+import { Coordinator } from './coordinator.js'
+import type { MetadataSource } from './metadata/source.js'
+import type { ResolvedOptions } from './options.js'
+import type { ConnectPlan, SnapshotSource } from './routing/enforce.js'
+import { holdExecute, routeConnect } from './routing/enforce.js'
+import type { Clock, Logger, Resolver } from './runtime.js'
+import { consoleLogger, lookupResolver, systemClock } from './runtime.js'
+import type { BlueGreenSnapshot, ConnectTarget } from './types.js'
+
+/** The coordinator surface shared through the registry; kept stable so ESM and CommonJS copies can share one. */
+interface SharedCoordinator extends SnapshotSource {
+  start(): void
+  subscribe(listener: (snapshot: BlueGreenSnapshot) => void): () => void
+  close(): Promise<void>
+}
+
+interface Entry {
+  readonly coordinator: SharedCoordinator
+  refs: number
+}
+
+const REGISTRY_KEY = Symbol.for('rds-bluegreen.registry.v1')
+
+function registry(): Map<string, Entry> {
+  const scope = globalThis as typeof globalThis & { [REGISTRY_KEY]?: Map<string, Entry> }
+  scope[REGISTRY_KEY] ??= new Map()
+  return scope[REGISTRY_KEY]
+}
+
+/** What a driver supplies when its first connection to a deployment is configured. */
+export interface DeploymentInit {
+  readonly options: ResolvedOptions
+  /** Opens monitoring connections (bypassing routing). */
+  readonly source: MetadataSource
+  /** The host the application connects to; both monitors start there. */
+  readonly initialHost: ConnectTarget
+  readonly resolver?: Resolver
+  readonly clock?: Clock
+  readonly logger?: Logger
+}
+
+/** A reference to a deployment's coordinator, held by one pool or client. */
+export interface DeploymentHandle {
+  readonly bgdId: string
+  /** The options of this holder (its hold timeouts); monitoring uses the first holder's. */
+  readonly options: ResolvedOptions
+  /** The latest published snapshot. */
+  snapshot(): BlueGreenSnapshot
+  /** Where a new connection to `target` should dial; waits while held, throws typed errors. */
+  routeConnect(target: ConnectTarget, signal?: AbortSignal): Promise<ConnectPlan>
+  /** `undefined` when a call may run now, else a promise that resolves when it may (or rejects on timeout). */
+  beforeExecute(target: ConnectTarget, method: string, signal?: AbortSignal): Promise<void> | undefined
+  /** Calls `listener` with every new snapshot; returns the unsubscribe function. */
+  subscribe(listener: (snapshot: BlueGreenSnapshot) => void): () => void
+  /** Drops this reference; the last one stops the monitors. Idempotent. */
+  release(): Promise<void>
+}
+
+/**
+ * Returns a handle on the deployment `init.options.bgdId`, creating its coordinator (and starting its two
+ * monitors) on first use. One coordinator per `bgdId` per process, however many pools, clients and module copies
+ * use it.
+ *
+ * @example
+ * ```ts
+ * const deployment = acquireDeployment({ options: resolveOptions({ bgdId: 'orders' }), source, initialHost })
+ * const plan = await deployment.routeConnect({ host, port })
+ * await deployment.release()
+ * ```
+ */
+export function acquireDeployment(init: DeploymentInit): DeploymentHandle {
+  const map = registry()
+  const { bgdId } = init.options
+  let entry = map.get(bgdId)
+  if (entry === undefined) {
+    const coordinator = new Coordinator({
+      options: init.options,
+      source: init.source,
+      initialHost: init.initialHost,
+      resolver: init.resolver ?? lookupResolver(),
+      clock: init.clock ?? systemClock,
+      logger: init.logger ?? consoleLogger,
+    })
+    entry = { coordinator, refs: 0 }
+    map.set(bgdId, entry)
+    coordinator.start()
+  }
+  entry.refs++
+  return createHandle(entry, init.options, init.clock ?? systemClock)
+}
+
+function createHandle(entry: Entry, options: ResolvedOptions, clock: Clock): DeploymentHandle {
+  const { coordinator } = entry
+  let released = false
+  return {
+    bgdId: coordinator.bgdId,
+    options,
+    snapshot: () => coordinator.snapshot(),
+    routeConnect: (target, signal) =>
+      routeConnect(coordinator, clock, target, options.connectTimeoutMs, signal),
+    beforeExecute: (target, method, signal) =>
+      holdExecute(coordinator, clock, target, options.executeTimeoutMs, method, signal),
+    subscribe: (listener) => coordinator.subscribe(listener),
+    release: async () => {
+      if (released) return
+      released = true
+      entry.refs--
+      if (entry.refs > 0) return
+      const map = registry()
+      if (map.get(coordinator.bgdId) === entry) map.delete(coordinator.bgdId)
+      await coordinator.close()
+    },
+  }
+}
+
+/**
+ * The latest published snapshot of deployment `bgdId` in this process, or `undefined` when nothing uses it.
+ *
+ * @example
+ * ```ts
+ * getStatus('1')?.phase // 'CREATED'
+ * ```
+ */
+export function getStatus(bgdId = '1'): BlueGreenSnapshot | undefined {
+  return registry().get(bgdId.trim().toLowerCase())?.coordinator.snapshot()
+}
+
+/** Number of deployments with live coordinators in this process (for tests and diagnostics). */
+export function activeDeployments(): number {
+  return registry().size
+}

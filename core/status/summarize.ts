@@ -1,0 +1,166 @@
+import type { ConnectRoute, ExecuteRoute, HostPair, Phase, Role } from '../types.js'
+
+/** Everything the summary of one deployment is computed from (the coordinator's accumulated state). */
+export interface SummaryInput {
+  /** The combined phase of both sides (spec §5.2). */
+  readonly latestPhase: Phase
+  readonly rollback: boolean
+  readonly timerExpired: boolean
+  readonly releaseOnBlueDnsUpdate: boolean
+  readonly blueDnsUpdated: boolean
+  readonly greenDnsRemoved: boolean
+  readonly greenTopologyChanged: boolean
+  /** IAM name tracking (spec §5.13); the library signs no tokens itself, so this stays false unless reported. */
+  readonly allGreenNodesChangedName: boolean
+  /** COMPLETED is the first active phase seen (the process started after the switchover): nothing to route. */
+  readonly completedWithoutSwitchover: boolean
+  readonly roleByHost: ReadonlyMap<string, Role>
+  readonly ipByHost: ReadonlyMap<string, string>
+  readonly correspondingHosts: ReadonlyMap<string, HostPair>
+  readonly portByRole: Readonly<Record<Role, number>>
+}
+
+/** The routing part of a snapshot. */
+export interface Summary {
+  readonly phase: Phase
+  readonly connectRoutes: readonly ConnectRoute[]
+  readonly executeRoutes: readonly ExecuteRoute[]
+  /** Whether hosts participate in routing at all (empty while NOT_CREATED). */
+  readonly roleByHost: ReadonlyMap<string, Role>
+  readonly correspondingHosts: ReadonlyMap<string, HostPair>
+  /** IN_PROGRESS was published as POST because blue DNS already points elsewhere (spec §5.6). */
+  readonly releasedOnBlueDns: boolean
+}
+
+const EMPTY_ROLES: ReadonlyMap<string, Role> = new Map()
+const EMPTY_PAIRS: ReadonlyMap<string, HostPair> = new Map()
+
+/**
+ * The summary status per phase (spec §5.6, JDBC-current column): which phase is published and which connect and
+ * execute routings apply. Pure.
+ *
+ * @example
+ * ```ts
+ * summarize({ ...input, latestPhase: 'IN_PROGRESS' }).executeRoutes // holds for both roles
+ * ```
+ */
+export function summarize(input: SummaryInput): Summary {
+  const { latestPhase } = input
+  if (latestPhase === 'NOT_CREATED') return plain('NOT_CREATED', EMPTY_ROLES, EMPTY_PAIRS)
+  if (latestPhase === 'CREATED') return plain('CREATED', input.roleByHost, input.correspondingHosts)
+  if (input.timerExpired) {
+    return plain(input.rollback ? 'CREATED' : 'COMPLETED', input.roleByHost, input.correspondingHosts)
+  }
+  switch (latestPhase) {
+    case 'PREPARATION':
+      return {
+        ...plain('PREPARATION', input.roleByHost, input.correspondingHosts),
+        connectRoutes: preparation(input),
+      }
+    case 'IN_PROGRESS':
+      if (input.blueDnsUpdated && !input.rollback && input.releaseOnBlueDnsUpdate) {
+        // Where the metadata freezes at IN_PROGRESS (RDS PostgreSQL, spec §2.3), DNS is the only completion signal:
+        // both flips seen means the names already point where COMPLETED would leave them.
+        if (input.greenDnsRemoved)
+          return { ...plain('COMPLETED', input.roleByHost, EMPTY_PAIRS), releasedOnBlueDns: true }
+        return { ...post(input), releasedOnBlueDns: true }
+      }
+      return inProgress(input)
+    case 'POST':
+      return post(input)
+    case 'COMPLETED':
+      // DNS is the last thing RDS changes; until both flips are seen, keep steering connections (spec §5.6).
+      if (!input.completedWithoutSwitchover && (!input.blueDnsUpdated || !input.greenDnsRemoved))
+        return post(input)
+      return plain('COMPLETED', input.roleByHost, EMPTY_PAIRS)
+  }
+}
+
+function plain(
+  phase: Phase,
+  roleByHost: ReadonlyMap<string, Role>,
+  correspondingHosts: ReadonlyMap<string, HostPair>,
+): Summary {
+  return {
+    phase,
+    connectRoutes: [],
+    executeRoutes: [],
+    roleByHost,
+    correspondingHosts,
+    releasedOnBlueDns: false,
+  }
+}
+
+/** Blue hosts that take part in routing: role SOURCE and a pairing entry (spec §5.6). */
+function blueHosts(input: SummaryInput): string[] {
+  return [...input.roleByHost]
+    .filter(([host, role]) => role === 'SOURCE' && input.correspondingHosts.has(host))
+    .map(([host]) => host)
+}
+
+function greenHosts(input: SummaryInput): string[] {
+  return [...input.roleByHost].filter(([, role]) => role === 'TARGET').map(([host]) => host)
+}
+
+/** Every per-host routing is added for `host` and for `host:port` (spec §5.6). */
+function keyed(host: string, port: number, role: Role, action: ConnectRoute['action']): ConnectRoute[] {
+  const routes: ConnectRoute[] = [{ match: { hostKey: host, role }, action }]
+  if (port > 0) routes.push({ match: { hostKey: `${host}:${port}`, role }, action })
+  return routes
+}
+
+/** PREPARATION: new blue connections go to the blue IP captured while CREATED, whatever DNS says now. */
+function preparation(input: SummaryInput): ConnectRoute[] {
+  const port = input.portByRole.SOURCE
+  return blueHosts(input).flatMap((host) => {
+    const ip = input.ipByHost.get(host)
+    if (ip === undefined) return []
+    return keyed(host, port, 'SOURCE', { kind: 'substitute', address: ip, port, via: host })
+  })
+}
+
+/** IN_PROGRESS: hold new connections and calls to both sides (targets given as known IPs carry a role too). */
+function inProgress(input: SummaryInput): Summary {
+  return {
+    ...plain('IN_PROGRESS', input.roleByHost, input.correspondingHosts),
+    connectRoutes: [
+      { match: { role: 'SOURCE' }, action: { kind: 'hold' } },
+      { match: { role: 'TARGET' }, action: { kind: 'hold' } },
+    ],
+    executeRoutes: [{ match: { role: 'SOURCE' } }, { match: { role: 'TARGET' } }],
+  }
+}
+
+/** POST: blue names go to the green counterpart's IP; green names to their own IP until renamed, then rejected. */
+function post(input: SummaryInput): Summary {
+  const routes: ConnectRoute[] = []
+  if (!(input.blueDnsUpdated && input.allGreenNodesChangedName)) {
+    const bluePort = input.portByRole.SOURCE
+    for (const host of blueHosts(input)) {
+      const green = input.correspondingHosts.get(host)?.green
+      if (green === undefined) {
+        routes.push(...keyed(host, bluePort, 'SOURCE', { kind: 'hold-until-corresponding', blueHost: host }))
+        continue
+      }
+      const greenPort = input.portByRole.TARGET > 0 ? input.portByRole.TARGET : bluePort
+      const address = input.ipByHost.get(green) ?? green
+      routes.push(
+        ...keyed(host, bluePort, 'SOURCE', { kind: 'substitute', address, port: greenPort, via: green }),
+      )
+    }
+  }
+  if (!input.greenTopologyChanged) {
+    const port = input.portByRole.TARGET
+    for (const host of greenHosts(input)) {
+      const ip = input.ipByHost.get(host)
+      if (ip !== undefined)
+        routes.push(...keyed(host, port, 'TARGET', { kind: 'substitute', address: ip, port, via: host }))
+    }
+  } else if (!input.greenDnsRemoved) {
+    routes.push({ match: { role: 'TARGET' }, action: { kind: 'reject' } })
+  }
+  return {
+    ...plain('POST', input.roleByHost, input.correspondingHosts),
+    connectRoutes: routes,
+  }
+}

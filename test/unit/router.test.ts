@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest'
+import { decideConnect, decideExecute } from '../../core/routing/router.js'
+import type { BlueGreenSnapshot, ConnectRoute, ExecuteRoute, Role } from '../../core/types.js'
+
+function snapshot(
+  connectRoutes: ConnectRoute[],
+  executeRoutes: ExecuteRoute[] = [],
+  roles: [string, Role][] = [
+    ['blue.example', 'SOURCE'],
+    ['green.example', 'TARGET'],
+  ],
+): BlueGreenSnapshot {
+  return {
+    bgdId: '1',
+    sequence: 1,
+    phase: 'POST',
+    rollback: false,
+    roleByHost: new Map(roles),
+    roleByIp: new Map([['10.0.0.1', 'SOURCE']]),
+    ipByHost: new Map(),
+    correspondingHosts: new Map(),
+    connectRoutes,
+    executeRoutes,
+    blueDnsUpdated: false,
+    greenDnsRemoved: false,
+    greenTopologyChanged: false,
+    publishedAt: 0,
+  }
+}
+
+const substitute = { kind: 'substitute', address: '10.0.0.2', port: 5432, via: 'green.example' } as const
+
+describe('decideConnect', () => {
+  it.each([
+    ['host key matches the bare host', { hostKey: 'blue.example' }, 'blue.example', 5432, 'substitute'],
+    ['host key matches host:port', { hostKey: 'blue.example:5432' }, 'blue.example', 5432, 'substitute'],
+    [
+      'host:port key does not match another port',
+      { hostKey: 'blue.example:5432' },
+      'blue.example',
+      6432,
+      'pass',
+    ],
+    [
+      'matching is case-insensitive (Node bug N1)',
+      { hostKey: 'blue.example' },
+      'BLUE.Example',
+      5432,
+      'substitute',
+    ],
+    [
+      'a role-only route matches every host of that role',
+      { role: 'SOURCE' as const },
+      'blue.example',
+      5432,
+      'substitute',
+    ],
+    [
+      'a role route does not match the other role',
+      { role: 'SOURCE' as const },
+      'green.example',
+      5432,
+      'pass',
+    ],
+    ['hosts outside the deployment always pass', {}, 'elsewhere.example', 5432, 'pass'],
+    ['a known IP carries its role', { role: 'SOURCE' as const }, '10.0.0.1', 5432, 'substitute'],
+  ])('%s', (_, match, host, port, expected) => {
+    const decision = decideConnect(snapshot([{ match, action: substitute }]), { host, port })
+    expect(decision.kind).toBe(expected)
+  })
+
+  it('the first matching route wins', () => {
+    const s = snapshot([
+      { match: { hostKey: 'green.example' }, action: { kind: 'reject' } },
+      { match: { role: 'SOURCE' }, action: { kind: 'hold' } },
+      { match: { role: 'SOURCE' }, action: { kind: 'reject' } },
+    ])
+    expect(decideConnect(s, { host: 'blue.example', port: 1 })).toEqual({
+      kind: 'hold',
+      reason: 'in-progress',
+      role: 'SOURCE',
+    })
+    expect(decideConnect(s, { host: 'green.example', port: 1 })).toEqual({ kind: 'reject', role: 'TARGET' })
+  })
+
+  it('maps every action kind', () => {
+    const s = snapshot([
+      { match: { role: 'SOURCE' }, action: { kind: 'hold-until-corresponding', blueHost: 'blue.example' } },
+    ])
+    expect(decideConnect(s, { host: 'blue.example', port: 1 })).toEqual({
+      kind: 'hold',
+      reason: 'corresponding-host',
+      role: 'SOURCE',
+    })
+    const sub = decideConnect(snapshot([{ match: {}, action: substitute }]), {
+      host: 'blue.example',
+      port: 1,
+    })
+    expect(sub).toEqual({ ...substitute, role: 'SOURCE' })
+  })
+
+  it('passes with no snapshot or no routes', () => {
+    expect(decideConnect(undefined, { host: 'blue.example', port: 1 })).toEqual({ kind: 'pass' })
+    expect(decideConnect(snapshot([]), { host: 'blue.example', port: 1 })).toEqual({ kind: 'pass' })
+  })
+})
+
+describe('decideExecute', () => {
+  it('holds calls to hosts of a held role only (Node bug N2: holds must actually apply)', () => {
+    const s = snapshot([], [{ match: { role: 'SOURCE' } }])
+    expect(decideExecute(s, { host: 'blue.example', port: 5432 })).toEqual({ kind: 'hold', role: 'SOURCE' })
+    expect(decideExecute(s, { host: 'green.example', port: 5432 })).toEqual({ kind: 'pass' })
+    expect(decideExecute(s, { host: 'elsewhere.example', port: 5432 })).toEqual({ kind: 'pass' })
+    expect(decideExecute(s, { host: '10.0.0.1', port: 5432 })).toEqual({ kind: 'hold', role: 'SOURCE' })
+    expect(decideExecute(undefined, { host: 'blue.example', port: 5432 })).toEqual({ kind: 'pass' })
+  })
+})
