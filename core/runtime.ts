@@ -52,20 +52,29 @@ export type LookupFunction = (
   callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
 ) => void
 
-/** Promise-returning resolver used by monitors: the address, or `undefined` when the name does not resolve. */
+/**
+ * Promise-returning resolver used by monitors: the address, or `undefined` when the name does not exist.
+ * Rejects when the answer is unknown (DNS server down, timeout), so an outage is never mistaken for a removal.
+ */
 export interface Resolver {
   resolve(host: string): Promise<string | undefined>
 }
+
+const NAME_GONE = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA'])
 
 /** A resolver over a `dns.lookup`-shaped function (the default is `dns.lookup`, the OS resolver). */
 export function lookupResolver(lookup: LookupFunction = dnsLookup): Resolver {
   return {
     resolve: (host) =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
         try {
-          lookup(host, {}, (err, address) => resolve(err === null ? address : undefined))
-        } catch {
-          resolve(undefined)
+          lookup(host, {}, (err, address) => {
+            if (err === null) resolve(address)
+            else if (NAME_GONE.has(err.code ?? '')) resolve(undefined)
+            else reject(err)
+          })
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)))
         }
       }),
   }

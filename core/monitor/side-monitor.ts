@@ -35,6 +35,8 @@ export interface SideMonitorDeps {
 const DEFAULT_MONITOR_TIMEOUT_MS = 10_000
 /** During a switchover a monitor must notice the next phase quickly; a long connect attempt would hide it. */
 const ACTIVE_MONITOR_TIMEOUT_MS = 2_000
+const RESOLVE_TIMEOUT_MS = 2_000
+const UNKNOWN = Symbol('unknown address')
 
 /**
  * Polls one side (blue = SOURCE, green = TARGET) of a deployment on its own monitoring connection and reports
@@ -57,6 +59,8 @@ export class SideMonitor {
     useIpAddress: false,
   }
   #stopped = false
+  /** Aborts in-flight connects and queries on stop(), so stopping never waits for a hung server. */
+  readonly #stopSignal = new AbortController()
   #loop: Promise<void> | undefined
   #wake: AbortController = new AbortController()
 
@@ -108,6 +112,7 @@ export class SideMonitor {
   /** Stops the loop and closes the monitoring connection; idempotent. */
   async stop(): Promise<void> {
     this.#stopped = true
+    this.#stopSignal.abort()
     this.#interrupt()
     await this.#loop
     await this.#closeConnection()
@@ -164,6 +169,11 @@ export class SideMonitor {
     return this.#control.useIpAddress ? Math.min(base, ACTIVE_MONITOR_TIMEOUT_MS) : base
   }
 
+  /** Resolves with a bounded wait, so a slow DNS server cannot stall the round. */
+  #resolve(host: string): Promise<string | undefined> {
+    return withTimeout(this.#deps.resolver.resolve(host), RESOLVE_TIMEOUT_MS, this.#stopSignal.signal)
+  }
+
   async #openConnection(): Promise<void> {
     if (this.#connection?.isOpen() === true) return
     await this.#closeConnection()
@@ -179,7 +189,7 @@ export class SideMonitor {
       // Stay on this side while DNS flips: dial the address captured before the switchover (spec §4.3).
       address = this.#connectedIp
     } else {
-      this.#connectedIp = await this.#deps.resolver.resolve(target.host)
+      this.#connectedIp = await this.#resolve(target.host).catch(() => undefined)
       address = this.#connectedIp ?? target.host
     }
     try {
@@ -191,6 +201,7 @@ export class SideMonitor {
           connectTimeoutMs: this.#timeoutMs(),
         }),
         this.#timeoutMs(),
+        this.#stopSignal.signal,
         (late) => void late.close().catch(() => undefined),
       )
       this.#panic = false
@@ -220,7 +231,7 @@ export class SideMonitor {
     if (connection === undefined) return
     let result
     try {
-      result = await withTimeout(connection.readStatus(), this.#timeoutMs())
+      result = await withTimeout(connection.readStatus(), this.#timeoutMs(), this.#stopSignal.signal)
     } catch (err) {
       const kind = classifyStatusError(err)
       if (kind === 'not-created') {
@@ -257,7 +268,12 @@ export class SideMonitor {
   /** A monitor that started on the other side's endpoint moves to its own side's primary endpoint (spec §2.7 step 6). */
   async #correctTarget(primary: string | undefined, port: number): Promise<void> {
     if (this.#hostCorrect || primary === undefined) return
-    const ip = await this.#deps.resolver.resolve(primary)
+    let ip: string | undefined
+    try {
+      ip = await this.#resolve(primary)
+    } catch {
+      return // unknown answer: decide on a later round
+    }
     this.#hostCorrect = true
     if (this.#connectedIp !== undefined && ip !== undefined && ip !== this.#connectedIp) {
       this.#connectionHost = { host: primary, port: port > 0 ? port : this.#deps.initialHost.port }
@@ -271,7 +287,7 @@ export class SideMonitor {
     let topology: readonly TopologyHost[] | undefined
     if (connection?.readTopology !== undefined) {
       try {
-        const rows = await withTimeout(connection.readTopology(), this.#timeoutMs())
+        const rows = await withTimeout(connection.readTopology(), this.#timeoutMs(), this.#stopSignal.signal)
         const base = this.#primaryEndpoint ?? this.#connectionHost?.host
         if (rows !== undefined && base !== undefined) {
           topology = rows.flatMap((r) => {
@@ -300,8 +316,15 @@ export class SideMonitor {
 
   async #collectIps(): Promise<void> {
     const hosts = [...this.#hostNames]
-    const ips = await Promise.all(hosts.map((h) => this.#deps.resolver.resolve(h)))
-    this.#currentIpByHost = new Map(hosts.map((h, i) => [h, ips[i]]))
+    const previous = this.#currentIpByHost
+    // An unknown answer (DNS down, timeout) keeps the last known one: only a name that is gone counts as removed.
+    const ips = await Promise.all(
+      hosts.map((h) => this.#resolve(h).catch(() => (previous.has(h) ? previous.get(h) : UNKNOWN))),
+    )
+    const known = hosts.flatMap((h, i): [string, string | undefined][] =>
+      ips[i] === UNKNOWN ? [] : [[h, ips[i]]],
+    )
+    this.#currentIpByHost = new Map(known)
     if (this.#control.collectIps) this.#startIpByHost = this.#currentIpByHost
   }
 
@@ -331,26 +354,44 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-/** Races `promise` against an unref'd timer; a result that arrives after the timeout goes to `onLate`. */
-function withTimeout<T>(promise: Promise<T>, ms: number, onLate?: (value: T) => void): Promise<T> {
+/**
+ * Races `promise` against an unref'd timer and the stop signal; a result that arrives after either goes to
+ * `onLate` (a late connection must still be closed).
+ */
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  stop: AbortSignal,
+  onLate?: (value: T) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false
-    const timer = setTimeout(() => {
+    const give = (reason: string): void => {
+      if (settled) return
       settled = true
-      reject(new Error(`monitoring operation timed out after ${ms} ms`))
-    }, ms)
+      clearTimeout(timer)
+      stop.removeEventListener('abort', onStop)
+      reject(new Error(reason))
+    }
+    const onStop = (): void => give('monitor stopped')
+    const timer = setTimeout(() => give(`monitoring operation timed out after ${ms} ms`), ms)
     timer.unref()
+    if (stop.aborted) onStop()
+    else stop.addEventListener('abort', onStop, { once: true })
     promise.then(
       (value) => {
-        clearTimeout(timer)
-        if (settled) onLate?.(value)
-        else resolve(value)
+        if (settled) return onLate?.(value)
         settled = true
+        clearTimeout(timer)
+        stop.removeEventListener('abort', onStop)
+        resolve(value)
       },
       (err: unknown) => {
-        clearTimeout(timer)
-        if (!settled) reject(err instanceof Error ? err : new Error(String(err)))
+        if (settled) return
         settled = true
+        clearTimeout(timer)
+        stop.removeEventListener('abort', onStop)
+        reject(err instanceof Error ? err : new Error(String(err)))
       },
     )
   })

@@ -53,9 +53,11 @@ export class FakeWorld implements MetadataSource, Resolver {
   readonly lookups: string[] = []
   readonly #open = new Set<FakeConnection>()
   statusReads = 0
+  dnsDown = false
 
   async resolve(host: string): Promise<string | undefined> {
     this.lookups.push(host)
+    if (this.dnsDown) throw Object.assign(new Error(`getaddrinfo EAI_AGAIN ${host}`), { code: 'EAI_AGAIN' })
     return this.dns.get(host)
   }
 
@@ -111,6 +113,10 @@ class FakeConnection implements MetadataConnection {
     return { kind: 'rows', rows: state }
   }
 
+  async readTopology(): Promise<readonly RawTopologyRow[] | undefined> {
+    return this.#world.topology.get(this.address)
+  }
+
   isOpen(): boolean {
     return !this.closed
   }
@@ -138,4 +144,40 @@ export function setPhase(world: FakeWorld, phase: keyof typeof STATUS, renamed =
     ? [row(OLD, 'SOURCE', phase), row(BLUE, 'TARGET', phase)]
     : [row(BLUE, 'SOURCE', phase), row(GREEN, 'TARGET', phase)]
   world.setAll(rows)
+}
+
+export const CLUSTER = `mydb.cluster-${DOMAIN}`
+export const CLUSTER_RO = `mydb.cluster-ro-${DOMAIN}`
+export const GREEN_CLUSTER = `mydb-green-x7k2p9.cluster-${DOMAIN}`
+export const GREEN_CLUSTER_RO = `mydb-green-x7k2p9.cluster-ro-${DOMAIN}`
+
+/** An Aurora deployment: one writer and one reader per side, cluster endpoints, instance topology. */
+export function auroraWorld(): FakeWorld {
+  const world = new FakeWorld()
+  const ips: [string, string][] = [
+    [CLUSTER, '127.0.1.1'],
+    [CLUSTER_RO, '127.0.1.3'],
+    [`mydb-instance-1.${DOMAIN}`, '127.0.1.1'],
+    [`mydb-instance-2.${DOMAIN}`, '127.0.1.3'],
+    [GREEN_CLUSTER, '127.0.1.2'],
+    [GREEN_CLUSTER_RO, '127.0.1.4'],
+    [`mydb-instance-1-green-q3w4e5.${DOMAIN}`, '127.0.1.2'],
+    [`mydb-instance-2-green-r5t6y7.${DOMAIN}`, '127.0.1.4'],
+  ]
+  for (const [name, ip] of ips) world.dns.set(name, ip)
+  const rows = [row(CLUSTER, 'SOURCE', 'CREATED'), row(GREEN_CLUSTER, 'TARGET', 'CREATED')]
+  for (const ip of ['127.0.1.1', '127.0.1.2', '127.0.1.3', '127.0.1.4']) world.servers.set(ip, rows)
+  const blue: RawTopologyRow[] = [
+    { id: 'mydb-instance-1', role: 'WRITER' },
+    { id: 'mydb-instance-2', role: 'READER' },
+  ]
+  const green: RawTopologyRow[] = [
+    { id: 'mydb-instance-1-green-q3w4e5', role: 'WRITER' },
+    { id: 'mydb-instance-2-green-r5t6y7', role: 'READER' },
+  ]
+  world.topology.set('127.0.1.1', blue)
+  world.topology.set('127.0.1.3', blue)
+  world.topology.set('127.0.1.2', green)
+  world.topology.set('127.0.1.4', green)
+  return world
 }

@@ -254,3 +254,35 @@ describe('Node wrapper regressions (spec §10.1)', () => {
     expect(greenRoutes()).toEqual([])
   })
 })
+
+describe('deployment deleted (spec §5.12)', () => {
+  it('blue reporting no deployment for the debounce time resets to NOT_CREATED', async () => {
+    const { c, clock, logger } = coordinator()
+    c.accept('SOURCE', blueSide('CREATED'))
+    c.accept('TARGET', greenSide('CREATED'))
+    expect(c.snapshot().phase).toBe('CREATED')
+    c.accept('SOURCE', blueSide('NOT_CREATED'))
+    await clock.advance(10_000)
+    c.accept('SOURCE', blueSide('NOT_CREATED'))
+    expect(c.snapshot().phase).toBe('CREATED')
+    await clock.advance(25_000)
+    c.accept('SOURCE', blueSide('NOT_CREATED'))
+    expect(c.snapshot().phase).toBe('NOT_CREATED')
+    expect(c.snapshot().roleByHost.size).toBe(0)
+    expect(logger.find('deployment deleted')).toHaveLength(1)
+    // A recreated deployment is recognised from scratch.
+    c.accept('SOURCE', blueSide('CREATED'))
+    expect(c.snapshot().phase).toBe('CREATED')
+  })
+
+  it('a blue that reports the deployment again before the debounce keeps it', async () => {
+    const { c, clock } = coordinator()
+    c.accept('SOURCE', blueSide('CREATED'))
+    c.accept('SOURCE', blueSide(undefined))
+    await clock.advance(20_000)
+    c.accept('SOURCE', blueSide('CREATED'))
+    await clock.advance(20_000)
+    c.accept('SOURCE', blueSide(undefined))
+    expect(c.snapshot().phase).toBe('CREATED')
+  })
+})

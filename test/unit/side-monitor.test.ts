@@ -83,6 +83,26 @@ describe('SideMonitor', () => {
   })
 })
 
+describe('DNS outages', () => {
+  it('a DNS server that is down is not mistaken for removed green names', async () => {
+    const world = rdsInstanceWorld()
+    const { coordinator, clock } = startCoordinator(world)
+    running = coordinator
+    await clock.advance(3_000)
+    setPhase(world, 'POST')
+    await clock.advance(1_000)
+    world.dnsDown = true
+    await clock.advance(10_000)
+    expect(coordinator.snapshot().phase).toBe('POST')
+    expect(coordinator.snapshot().greenDnsRemoved).toBe(false)
+    expect(coordinator.snapshot().blueDnsUpdated).toBe(false)
+    world.dnsDown = false
+    world.dns.delete(GREEN)
+    await clock.advance(1_000)
+    expect(coordinator.snapshot().greenDnsRemoved).toBe(true)
+  })
+})
+
 describe('process lifetime', () => {
   it('a process with an open deployment and running monitors exits on its own (Node bug N18)', () => {
     const script = `

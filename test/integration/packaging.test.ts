@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+/** These tests load the built package (dist/), as an application would, in fresh Node processes. */
+beforeAll(() => {
+  if (!existsSync('dist/esm/core/index.js') || !existsSync('dist/cjs/core/index.js')) {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' })
+  }
+}, 120_000)
+
+function node(args: string[]): string {
+  return execFileSync(process.execPath, args, { encoding: 'utf8', timeout: 30_000 })
+}
+
+describe('package', () => {
+  it('loads with require() and import() from the package root', () => {
+    expect(node(['-e', "console.log(typeof require('rds-bluegreen').acquireDeployment)"]).trim()).toBe(
+      'function',
+    )
+    expect(
+      node([
+        '--input-type=module',
+        '-e',
+        "const m = await import('rds-bluegreen'); console.log(typeof m.getStatus)",
+      ]).trim(),
+    ).toBe('function')
+  })
+
+  it('an ESM copy and a CommonJS copy share one registry: one coordinator per deployment per process', () => {
+    const script = `
+      import { createRequire } from 'node:module'
+      const esm = await import('rds-bluegreen')
+      const cjs = createRequire(process.cwd() + '/')('rds-bluegreen')
+      if (esm.acquireDeployment === cjs.acquireDeployment) throw new Error('expected two module copies')
+      let connects = 0
+      const source = { name: 'count', connect: () => { connects++; return new Promise(() => {}) } }
+      const init = (copy) => ({
+        options: copy.resolveOptions({ bgdId: 'shared' }),
+        source,
+        initialHost: { host: 'localhost', port: 1 },
+        resolver: { resolve: async () => '127.0.0.1' },
+        logger: copy.silentLogger,
+      })
+      const a = esm.acquireDeployment(init(esm))
+      const b = cjs.acquireDeployment(init(cjs))
+      await new Promise((r) => setTimeout(r, 200))
+      const err = new cjs.BlueGreenConnectRejectedError({})
+      console.log(JSON.stringify({
+        esmCount: esm.activeDeployments(),
+        cjsCount: cjs.activeDeployments(),
+        sameSnapshot: a.snapshot() === b.snapshot() && esm.getStatus('shared') === cjs.getStatus('shared'),
+        connects,
+        crossRealmError: esm.isBlueGreenError(err),
+      }))
+      await a.release(); await b.release()
+      console.log(JSON.stringify({ after: esm.activeDeployments() }))
+    `
+    const [first, second] = node(['--input-type=module', '-e', script]).trim().split('\n')
+    expect(JSON.parse(first ?? '')).toEqual({
+      esmCount: 1,
+      cjsCount: 1,
+      sameSnapshot: true,
+      connects: 2,
+      crossRealmError: true,
+    })
+    expect(JSON.parse(second ?? '')).toEqual({ after: 0 })
+  })
+
+  it('the root entry loads without pg or mysql2 (they are optional peers)', () => {
+    const out = node([
+      '-e',
+      `
+      const Module = require('node:module')
+      const original = Module._resolveFilename
+      Module._resolveFilename = function (request, ...rest) {
+        if (request === 'pg' || request === 'mysql2' || request.startsWith('mysql2/')) throw new Error('peer not installed: ' + request)
+        return original.call(this, request, ...rest)
+      }
+      console.log(Object.keys(require('rds-bluegreen')).length > 10)
+    `,
+    ])
+    expect(out.trim()).toBe('true')
+  })
+})

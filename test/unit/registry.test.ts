@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { resolveOptions } from '../../core/options.js'
+import { acquireDeployment, activeDeployments, getStatus } from '../../core/registry.js'
+import { FakeClock } from '../helpers/fake-clock.js'
+import { MemoryLogger } from '../helpers/deployment.js'
+import { BLUE, rdsInstanceWorld, setPhase } from '../helpers/fake-metadata.js'
+
+function init(bgdId: string, world = rdsInstanceWorld(), clock = new FakeClock()) {
+  return {
+    options: resolveOptions({ bgdId }, () => undefined),
+    source: world,
+    resolver: world,
+    clock,
+    logger: new MemoryLogger(),
+    initialHost: { host: BLUE, port: 5432 },
+  }
+}
+
+describe('registry', () => {
+  it('keeps one coordinator per bgdId however many holders, and stops it with the last release', async () => {
+    const world = rdsInstanceWorld()
+    const clock = new FakeClock()
+    const a = acquireDeployment(init(' Orders ', world, clock))
+    const b = acquireDeployment(init('orders', world, clock))
+    expect(a.bgdId).toBe('orders')
+    expect(activeDeployments()).toBe(1)
+    await clock.advance(3_000)
+    expect(getStatus('ORDERS')?.phase).toBe('CREATED')
+    // Two monitoring connections for the deployment, not two per holder.
+    expect(world.openConnections()).toBe(2)
+    await a.release()
+    await a.release()
+    expect(activeDeployments()).toBe(1)
+    await b.release()
+    expect(activeDeployments()).toBe(0)
+    expect(getStatus('orders')).toBeUndefined()
+    expect(world.openConnections()).toBe(0)
+  })
+
+  it('deployments with different bgdIds are independent', async () => {
+    const a = acquireDeployment(init('a'))
+    const b = acquireDeployment(init('b'))
+    expect(activeDeployments()).toBe(2)
+    await Promise.all([a.release(), b.release()])
+    expect(activeDeployments()).toBe(0)
+  })
+
+  it('a handle routes and holds with its own timeouts, and a release ends its holds', async () => {
+    const world = rdsInstanceWorld()
+    const clock = new FakeClock()
+    const handle = acquireDeployment({
+      ...init('hold', world, clock),
+      options: resolveOptions({ bgdId: 'hold', bgConnectTimeoutMs: 60_000 }),
+    })
+    await clock.advance(3_000)
+    setPhase(world, 'IN_PROGRESS')
+    await clock.advance(1_500)
+    expect(handle.snapshot().phase).toBe('IN_PROGRESS')
+    let plan: unknown
+    const pending = handle.routeConnect({ host: BLUE, port: 5432 }).then((p) => (plan = p))
+    expect(handle.beforeExecute({ host: BLUE, port: 5432 }, 'query')).toBeInstanceOf(Promise)
+    await clock.advance(1_000)
+    expect(plan).toBeUndefined()
+    await handle.release()
+    await pending
+    expect(plan).toEqual({ kind: 'direct' })
+  })
+})
