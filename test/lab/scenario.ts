@@ -1,0 +1,127 @@
+import type { LabEngineName } from './address-plan.js'
+import { analyze, type LabMetrics } from './analyze.js'
+import { sleep } from './clock.js'
+import { loadLabClient } from './clients/registry.js'
+import type { LabClientFactory, LabClientTarget } from './clients/types.js'
+import type { LabEvent } from './event-log.js'
+import type { MetadataProfile } from './metadata.js'
+import type { LabTopology } from './names.js'
+import type { SwitchoverOptions } from './orchestrator.js'
+import type { PresetName } from './presets.js'
+import { startLab, type Lab, type StartLabOptions } from './start-lab.js'
+import { startWorkload, type OpRecord } from './workload.js'
+
+export interface ScenarioOptions extends Omit<SwitchoverOptions, 'preset'> {
+  readonly engine: LabEngineName
+  readonly preset?: PresetName
+  /** A client name (file in test/lab/clients/) or a factory. Default plain-pg / plain-mysql2. */
+  readonly client?: string | LabClientFactory
+  readonly workers?: number
+  readonly topology?: LabTopology
+  readonly profile?: MetadataProfile
+  /** Workload time before the switchover starts and after it completes. Default 1000 ms each. */
+  readonly beforeMs?: number
+  readonly afterMs?: number
+  readonly paceMs?: number
+  readonly connectTimeoutMs?: number
+  readonly lab?: Omit<StartLabOptions, 'engine' | 'topology' | 'profile'>
+  /** Called once the lab is up, before the workload starts (e.g. to start a library's monitor). */
+  readonly onLab?: (lab: Lab, target: LabClientTarget) => Promise<void> | void
+  /** Called after the workload stopped, before the lab stops (e.g. to stop pollers). */
+  readonly onFinish?: (lab: Lab) => Promise<void> | void
+}
+
+/** Metrics plus what produced them. */
+export interface ScenarioResult extends LabMetrics {
+  readonly engine: LabEngineName
+  readonly preset: string
+  readonly client: string
+  readonly topology: LabTopology
+  readonly profile: MetadataProfile
+  readonly outcome: 'completed' | 'rolled-back'
+  readonly labStartMs: number
+  readonly wallMs: number
+  readonly events: readonly LabEvent[]
+  readonly opLog: readonly OpRecord[]
+}
+
+/** The connection target of a lab's workload: the blue writer name, as the app user. */
+export function labTarget(lab: Lab, connectTimeoutMs = 1000): LabClientTarget {
+  return {
+    engine: lab.engine,
+    host: lab.names.blue.writer,
+    port: lab.port,
+    user: lab.app.user,
+    password: lab.app.password,
+    database: lab.app.database,
+    connectTimeoutMs,
+    names: lab.names,
+    ...(lab.resolver === 'inject' ? { lookup: lab.lookup } : {}),
+  }
+}
+
+/**
+ * Starts a lab, runs a workload through one switchover and returns the metrics. The lab is always stopped.
+ *
+ * @example
+ * const m = await runScenario({ engine: 'pg', preset: 'fast', client: 'plain-pg' })
+ * expect(m.lostWrites).toBe(0)
+ */
+export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult> {
+  const started = Date.now()
+  const clientName =
+    typeof opts.client === 'string' ? opts.client : opts.client === undefined ? undefined : 'custom'
+  const name = clientName ?? (opts.engine === 'pg' ? 'plain-pg' : 'plain-mysql2')
+  const factory = typeof opts.client === 'function' ? opts.client : await loadLabClient(name, opts.engine)
+  const lab = await startLab({
+    ...opts.lab,
+    engine: opts.engine,
+    ...(opts.topology === undefined ? {} : { topology: opts.topology }),
+    ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+  })
+  try {
+    const target = labTarget(lab, opts.connectTimeoutMs)
+    await opts.onLab?.(lab, target)
+    const workload = startWorkload({
+      factory,
+      target,
+      clock: lab.clock,
+      workers: opts.workers ?? 4,
+      ...(opts.paceMs === undefined ? {} : { paceMs: opts.paceMs }),
+    })
+    let result
+    try {
+      await sleep(opts.beforeMs ?? 1000)
+      result = await lab.switchover({ ...opts, preset: opts.preset ?? 'default' })
+      await sleep(opts.afterMs ?? 1000)
+    } finally {
+      await workload.stop()
+      await opts.onFinish?.(lab)
+    }
+    const rolledBack = result.outcome === 'rolled-back'
+    const metrics = analyze({
+      ops: workload.ops(),
+      events: lab.events(),
+      dnsLog: lab.dnsLog(),
+      proxyLog: lab.proxyLog(),
+      finalWriterKeys: await lab.writtenKeys(rolledBack ? 'blue' : 'green'),
+      cutAt: rolledBack ? undefined : result.cutAt,
+      oldBlueIp: lab.ips.public.blue,
+    })
+    return {
+      engine: opts.engine,
+      preset: opts.replay ? 'replay' : (opts.preset ?? 'default'),
+      client: name,
+      topology: lab.topology,
+      profile: lab.profile,
+      outcome: result.outcome,
+      labStartMs: Math.round(lab.startMs),
+      wallMs: Date.now() - started,
+      ...metrics,
+      events: lab.events(),
+      opLog: workload.ops(),
+    }
+  } finally {
+    await lab.stop()
+  }
+}
