@@ -315,8 +315,14 @@ export class SideMonitor {
   }
 
   async #collectIps(): Promise<void> {
-    const hosts = [...this.#hostNames]
     const previous = this.#currentIpByHost
+    const collecting = this.#control.collectIps || this.#control.collectTopology
+    // During a switchover a removed name does not come back: stop asking DNS for it (green names are looked up
+    // until they are gone, and not after).
+    const hosts = [...this.#hostNames].filter(
+      (h) => collecting || !previous.has(h) || previous.get(h) !== undefined,
+    )
+    const gone = [...this.#hostNames].filter((h) => !hosts.includes(h))
     // An unknown answer (DNS down, timeout) keeps the last known one: only a name that is gone counts as removed.
     const ips = await Promise.all(
       hosts.map((h) => this.#resolve(h).catch(() => (previous.has(h) ? previous.get(h) : UNKNOWN))),
@@ -324,7 +330,7 @@ export class SideMonitor {
     const known = hosts.flatMap((h, i): [string, string | undefined][] =>
       ips[i] === UNKNOWN ? [] : [[h, ips[i]]],
     )
-    this.#currentIpByHost = new Map(known)
+    this.#currentIpByHost = new Map([...known, ...gone.map((h): [string, undefined] => [h, undefined])])
     if (this.#control.collectIps) this.#startIpByHost = this.#currentIpByHost
   }
 

@@ -122,3 +122,20 @@ describe('process lifetime', () => {
     expect(Date.now() - started).toBeLessThan(15_000)
   })
 })
+
+describe('DNS traffic', () => {
+  it('stops looking up a green name once it is gone, during the switchover', async () => {
+    const world = rdsInstanceWorld()
+    const { coordinator, clock } = startCoordinator(world)
+    running = coordinator
+    await clock.advance(3_000)
+    setPhase(world, 'POST')
+    await clock.advance(500)
+    world.dns.delete(GREEN)
+    await clock.advance(500)
+    expect(coordinator.snapshot().greenDnsRemoved).toBe(true)
+    const count = world.lookups.filter((h) => h === GREEN).length
+    await clock.advance(5_000)
+    expect(world.lookups.filter((h) => h === GREEN).length).toBe(count)
+  })
+})
