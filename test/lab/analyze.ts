@@ -42,6 +42,8 @@ export interface LabMetrics {
   readonly ackedByInstance: Readonly<Record<string, number>>
   readonly lostWrites: number
   readonly oldBlueWritesAfterCut: number
+  /** Failed ops whose error says the server was read-only (PG 25006, MySQL 1290/1836, the library's own). */
+  readonly readOnlyErrors: number
   readonly doubleApplied: number
   /** Failed writes whose row exists anyway (commit done, ack lost). Informational. */
   readonly ambiguousWrites: number
@@ -54,6 +56,15 @@ export interface LabMetrics {
 }
 
 const DUPLICATE_CODES = new Set(['23505', 'ER_DUP_ENTRY'])
+const READ_ONLY_CODES = new Set([
+  '25006',
+  'ER_OPTION_PREVENTS_STATEMENT',
+  'ER_READ_ONLY_MODE',
+  'READ_ONLY',
+  'READ_ONLY_CONNECTION',
+  '1290',
+  '1836',
+])
 const GREEN_NAME = /-green-[0-9a-z]{6}\./i
 
 function maxGap(ops: readonly OpRecord[]): number {
@@ -101,6 +112,7 @@ export function analyze(input: AnalyzeInput): LabMetrics {
     ackedByInstance,
     lostWrites: acked.filter((o) => !has(o)).length,
     oldBlueWritesAfterCut: acked.filter((o) => o.instance === 'blue' && o.t1 > cutAt).length,
+    readOnlyErrors: failed.filter((o) => READ_ONLY_CODES.has(o.code ?? '')).length,
     doubleApplied: failed.filter((o) => DUPLICATE_CODES.has(o.code ?? '')).length,
     ambiguousWrites: writes.filter((o) => !o.ok && has(o)).length,
     greenLookupsAfterCompleted: input.dnsLog.filter(

@@ -29,6 +29,7 @@ export function formatScenario(r: ScenarioResult): string {
     ['acked writes', `${r.ackedWrites} ${JSON.stringify(r.ackedByInstance)}`],
     ['lost writes', r.lostWrites],
     ['old blue writes after cut', r.oldBlueWritesAfterCut],
+    ['read-only errors', r.readOnlyErrors],
     ['double-applied writes', r.doubleApplied],
     ['ambiguous writes', r.ambiguousWrites],
     ['green lookups after COMPLETED', r.greenLookupsAfterCompleted],

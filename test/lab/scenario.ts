@@ -1,8 +1,8 @@
 import type { LabEngineName } from './address-plan.js'
 import { analyze, type LabMetrics } from './analyze.js'
 import { sleep } from './clock.js'
-import { loadLabClient } from './clients/registry.js'
-import type { LabClientFactory, LabClientTarget } from './clients/types.js'
+import { loadLabClient, openLabClients } from './clients/registry.js'
+import type { LabClientFactory, LabClientTarget, LabSession } from './clients/types.js'
 import type { LabEvent } from './event-log.js'
 import type { MetadataProfile } from './metadata.js'
 import type { LabTopology } from './names.js'
@@ -72,7 +72,8 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
   const clientName =
     typeof opts.client === 'string' ? opts.client : opts.client === undefined ? undefined : 'custom'
   const name = clientName ?? (opts.engine === 'pg' ? 'plain-pg' : 'plain-mysql2')
-  const factory = typeof opts.client === 'function' ? opts.client : await loadLabClient(name, opts.engine)
+  const custom = typeof opts.client === 'function' ? opts.client : undefined
+  if (custom === undefined) await loadLabClient(name, opts.engine) // fail fast on an unknown client
   const lab = await startLab({
     ...opts.lab,
     engine: opts.engine,
@@ -82,8 +83,12 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
   try {
     const target = labTarget(lab, opts.connectTimeoutMs)
     await opts.onLab?.(lab, target)
+    const session: LabSession =
+      custom === undefined
+        ? await openLabClients(name, opts.engine, target)
+        : { client: () => custom(target), close: async () => undefined }
     const workload = startWorkload({
-      factory,
+      factory: () => session.client(),
       target,
       clock: lab.clock,
       workers: opts.workers ?? 4,
@@ -96,6 +101,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       await sleep(opts.afterMs ?? 1000)
     } finally {
       await workload.stop()
+      await session.close()
       await opts.onFinish?.(lab)
     }
     const rolledBack = result.outcome === 'rolled-back'

@@ -86,9 +86,13 @@ export function startWorkload(opts: WorkloadOptions): Workload {
       const readEvery = opts.readEvery ?? 4
       const isRead = readEvery > 0 && n % readEvery === 0
       const mySeq = isRead ? 0 : ++seq
+      // Every third write runs in a transaction where the client supports it.
+      const inTx = live.writeTx !== undefined && mySeq % 3 === 0
+      const write = (): Promise<string | undefined> =>
+        inTx && live.writeTx !== undefined ? live.writeTx(name, mySeq) : live.write(name, mySeq)
       const ok = isRead
         ? await timed(i, name, 'read', () => live.read())
-        : await timed(i, name, 'query', () => live.write(name, mySeq), mySeq)
+        : await timed(i, name, 'query', write, mySeq)
       if (!ok) {
         await live.close()
         client = undefined

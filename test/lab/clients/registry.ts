@@ -1,6 +1,6 @@
 import type { LabEngineName } from '../address-plan.js'
 import { LabError } from '../errors.js'
-import type { LabClientFactory, LabClientModule } from './types.js'
+import type { LabClientFactory, LabClientModule, LabClientTarget, LabSession } from './types.js'
 
 const registered = new Map<string, LabClientModule>()
 
@@ -20,6 +20,27 @@ export function registerLabClient(
  * const factory = await loadLabClient('plain-pg', 'pg')
  */
 export async function loadLabClient(name: string, engine: LabEngineName): Promise<LabClientFactory> {
+  return (await loadLabClientModule(name, engine)).default
+}
+
+/**
+ * Opens the clients of one run: a shared session when the client module has one, else a fresh connection
+ * per worker.
+ *
+ * @example
+ * const clients = await openLabClients('knex-pg', 'pg', target); ...; await clients.close()
+ */
+export async function openLabClients(
+  name: string,
+  engine: LabEngineName,
+  target: LabClientTarget,
+): Promise<LabSession> {
+  const mod = await loadLabClientModule(name, engine)
+  if (mod.session !== undefined) return mod.session(target)
+  return { client: () => mod.default(target), close: async () => undefined }
+}
+
+async function loadLabClientModule(name: string, engine: LabEngineName): Promise<LabClientModule> {
   let mod = registered.get(name)
   if (mod === undefined) {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || name === 'registry' || name === 'types' || name === 'errors') {
@@ -36,5 +57,5 @@ export async function loadLabClient(name: string, engine: LabEngineName): Promis
   }
   if (!mod.engines.includes(engine))
     throw new LabError('UNKNOWN_CLIENT', `client ${name} does not support ${engine}`)
-  return mod.default
+  return mod
 }

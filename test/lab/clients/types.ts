@@ -33,11 +33,25 @@ export interface LabClient {
   /** Inserts `(client, seq)` into `lab_writes`; the key is unique, so a retry of the same seq is a duplicate. */
   write(client: string, seq: number): Promise<LabInstance>
   read(): Promise<LabInstance>
+  /**
+   * Optional: inserts `(client, seq)` inside a transaction that also reads, so integrations prove that a
+   * transaction never splits across connections. The workload uses it for every third write.
+   */
+  writeTx?(client: string, seq: number): Promise<LabInstance>
   /** Never throws, never hangs. */
   close(): Promise<void>
 }
 
 export type LabClientFactory = (target: LabClientTarget) => LabClient
+
+/**
+ * Clients that share one pool (an ORM instance) for a whole run: `client()` hands each worker a view on the
+ * shared pool; `close()` ends the pool after the workload stopped.
+ */
+export interface LabSession {
+  client(): LabClient
+  close(): Promise<void>
+}
 
 /**
  * What a file in `test/lab/clients/` exports: the factory (default export) and the engines it supports.
@@ -46,4 +60,6 @@ export type LabClientFactory = (target: LabClientTarget) => LabClient
 export interface LabClientModule {
   readonly default: LabClientFactory
   readonly engines: readonly LabEngineName[]
+  /** Optional: one shared pool per run instead of one connection per worker. */
+  readonly session?: (target: LabClientTarget) => LabSession
 }
