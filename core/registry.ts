@@ -17,6 +17,8 @@ interface SharedCoordinator extends SnapshotSource {
 interface Entry {
   readonly coordinator: SharedCoordinator
   refs: number
+  /** Cancels a pending lingering close. */
+  cancelLinger?: (() => void) | undefined
 }
 
 const REGISTRY_KEY = Symbol.for('rds-bluegreen.registry.v1')
@@ -37,6 +39,12 @@ export interface DeploymentInit {
   readonly resolver?: Resolver
   readonly clock?: Clock
   readonly logger?: Logger
+  /**
+   * How long the deployment's monitors outlive the last reference (default 0). Standalone clients, which come
+   * and go with every reconnect, set it so that a burst of closed connections (the switchover cuts them all)
+   * does not throw away what the monitors know mid-switchover.
+   */
+  readonly lingerMs?: number
 }
 
 /** A reference to a deployment's coordinator, held by one pool or client. */
@@ -85,11 +93,24 @@ export function acquireDeployment(init: DeploymentInit): DeploymentHandle {
     map.set(bgdId, entry)
     coordinator.start()
   }
+  entry.cancelLinger?.()
+  entry.cancelLinger = undefined
   entry.refs++
-  return createHandle(entry, init.options, init.clock ?? systemClock)
+  return createHandle(entry, init.options, init.clock ?? systemClock, init.lingerMs ?? 0)
 }
 
-function createHandle(entry: Entry, options: ResolvedOptions, clock: Clock): DeploymentHandle {
+function closeEntry(entry: Entry): Promise<void> {
+  const map = registry()
+  if (map.get(entry.coordinator.bgdId) === entry) map.delete(entry.coordinator.bgdId)
+  return entry.coordinator.close()
+}
+
+function createHandle(
+  entry: Entry,
+  options: ResolvedOptions,
+  clock: Clock,
+  lingerMs: number,
+): DeploymentHandle {
   const { coordinator } = entry
   let released = false
   return {
@@ -106,9 +127,12 @@ function createHandle(entry: Entry, options: ResolvedOptions, clock: Clock): Dep
       released = true
       entry.refs--
       if (entry.refs > 0) return
-      const map = registry()
-      if (map.get(coordinator.bgdId) === entry) map.delete(coordinator.bgdId)
-      await coordinator.close()
+      if (lingerMs <= 0) return closeEntry(entry)
+      entry.cancelLinger?.()
+      entry.cancelLinger = clock.timer(lingerMs, () => {
+        entry.cancelLinger = undefined
+        if (entry.refs === 0) void closeEntry(entry)
+      })
     },
   }
 }

@@ -66,3 +66,24 @@ describe('registry', () => {
     expect(plan).toEqual({ kind: 'direct' })
   })
 })
+
+describe('lingering deployments', () => {
+  it('a deployment released by standalone clients survives a reconnect burst, then closes', async () => {
+    const world = rdsInstanceWorld()
+    const clock = new FakeClock()
+    const first = acquireDeployment({ ...init('linger', world, clock), lingerMs: 5_000 })
+    await clock.advance(3_000)
+    setPhase(world, 'IN_PROGRESS')
+    await clock.advance(1_000)
+    await first.release()
+    await clock.advance(1_000)
+    expect(activeDeployments()).toBe(1)
+    const second = acquireDeployment({ ...init('linger', world, clock), lingerMs: 5_000 })
+    // The reconnecting client sees what the monitors knew: the switchover is in progress.
+    expect(second.snapshot().phase).toBe('IN_PROGRESS')
+    await second.release()
+    await clock.advance(5_001)
+    expect(activeDeployments()).toBe(0)
+    expect(world.openConnections()).toBe(0)
+  })
+})
