@@ -192,8 +192,12 @@ export function optionsFromConfig(config: unknown): Readonly<Record<string, unkn
  * ```
  */
 export function withoutBlueGreenKeys<T extends object>(config: T): Partial<T> {
-  const entries = Object.entries(config).filter(([key]) => key !== 'blueGreen' && !isBlueGreenKey(key))
-  return Object.fromEntries(entries) as Partial<T>
+  // Descriptors, not entries: pg-pool hides `password` as non-enumerable, and it must survive (hidden) the copy.
+  const descriptors = Object.getOwnPropertyDescriptors(config) as Record<string, PropertyDescriptor>
+  for (const key of Object.keys(descriptors)) {
+    if (key === 'blueGreen' || isBlueGreenKey(key)) delete descriptors[key]
+  }
+  return Object.defineProperties({}, descriptors)
 }
 
 function isBlueGreenKey(key: string): boolean {

@@ -1,10 +1,11 @@
-import { instanceHostFromId } from '../host-names.js'
+import { instanceHostFromId, isGreenHost } from '../host-names.js'
 import { classifyStatusError } from '../metadata/errors.js'
 import { deriveSidePhase, parseRows } from '../metadata/rows.js'
 import type { MetadataConnection, MetadataSource } from '../metadata/source.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Clock, Logger, Resolver } from '../runtime.js'
 import type { ConnectTarget, InterimStatus, Phase, Role, TopologyHost } from '../types.js'
+import { isActivePhase } from '../types.js'
 import { computeSideFlags } from './side-flags.js'
 
 /** Polling rate names (spec §4.4). */
@@ -169,6 +170,16 @@ export class SideMonitor {
     return this.#control.useIpAddress ? Math.min(base, ACTIVE_MONITOR_TIMEOUT_MS) : base
   }
 
+  /**
+   * Whether this round may update the start snapshot. Besides the coordinator's control, the phase this monitor
+   * just read must not be active: the control lags one round behind, and a round that already sees the
+   * switchover (renamed hosts, flipped DNS) must not become the "before" picture.
+   */
+  #snapshotting(what: 'topology' | 'ips'): boolean {
+    const allowed = what === 'topology' ? this.#control.collectTopology : this.#control.collectIps
+    return allowed && (this.#phase === undefined || !isActivePhase(this.#phase))
+  }
+
   /** Resolves with a bounded wait, so a slow DNS server cannot stall the round. */
   #resolve(host: string): Promise<string | undefined> {
     return withTimeout(this.#deps.resolver.resolve(host), RESOLVE_TIMEOUT_MS, this.#stopSignal.signal)
@@ -261,7 +272,7 @@ export class SideMonitor {
     this.#version = side.version
     this.#port = side.port
     this.#primaryEndpoint = side.primaryEndpoint
-    if (this.#control.collectTopology) for (const host of side.hostNames) this.#hostNames.add(host)
+    if (this.#snapshotting('topology')) for (const host of side.hostNames) this.#hostNames.add(host)
     await this.#correctTarget(side.primaryEndpoint, side.port)
   }
 
@@ -308,7 +319,7 @@ export class SideMonitor {
     }
     if (topology === undefined) return
     this.#currentTopology = topology
-    if (this.#control.collectTopology) {
+    if (this.#snapshotting('topology')) {
       this.#startTopology = topology
       for (const h of topology) this.#hostNames.add(h.host)
     }
@@ -317,12 +328,13 @@ export class SideMonitor {
   async #collectIps(): Promise<void> {
     const previous = this.#currentIpByHost
     const collecting = this.#control.collectIps || this.#control.collectTopology
-    // During a switchover a removed name does not come back: stop asking DNS for it (green names are looked up
-    // until they are gone, and not after).
-    const hosts = [...this.#hostNames].filter(
-      (h) => collecting || !previous.has(h) || previous.get(h) !== undefined,
-    )
-    const gone = [...this.#hostNames].filter((h) => !hosts.includes(h))
+    const retired = !collecting && this.#topologyRenamed()
+    // During a switchover a removed name does not come back, and green names are retired once the green hosts
+    // carry their new names: stop asking DNS for either (nothing routes to them any more).
+    const skip = (h: string): boolean =>
+      !collecting && ((previous.has(h) && previous.get(h) === undefined) || (retired && isGreenHost(h)))
+    const hosts = [...this.#hostNames].filter((h) => !skip(h))
+    const kept = [...this.#hostNames].filter(skip)
     // An unknown answer (DNS down, timeout) keeps the last known one: only a name that is gone counts as removed.
     const ips = await Promise.all(
       hosts.map((h) => this.#resolve(h).catch(() => (previous.has(h) ? previous.get(h) : UNKNOWN))),
@@ -330,8 +342,18 @@ export class SideMonitor {
     const known = hosts.flatMap((h, i): [string, string | undefined][] =>
       ips[i] === UNKNOWN ? [] : [[h, ips[i]]],
     )
-    this.#currentIpByHost = new Map([...known, ...gone.map((h): [string, undefined] => [h, undefined])])
-    if (this.#control.collectIps) this.#startIpByHost = this.#currentIpByHost
+    const carried = kept.flatMap((h): [string, string | undefined][] =>
+      previous.has(h) ? [[h, previous.get(h)]] : [],
+    )
+    this.#currentIpByHost = new Map([...known, ...carried])
+    if (this.#snapshotting('ips')) this.#startIpByHost = this.#currentIpByHost
+  }
+
+  /** No host of the current topology was in the start topology: the hosts were renamed (spec §4.7). */
+  #topologyRenamed(): boolean {
+    if (this.#startTopology.length === 0 || this.#currentTopology.length === 0) return false
+    const start = new Set(this.#startTopology.map((h) => h.host))
+    return this.#currentTopology.every((h) => !start.has(h.host))
   }
 
   #interim(): InterimStatus {

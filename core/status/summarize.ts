@@ -69,11 +69,16 @@ export function summarize(input: SummaryInput): Summary {
     case 'POST':
       return post(input)
     case 'COMPLETED':
-      // DNS is the last thing RDS changes; until both flips are seen, keep steering connections (spec §5.6).
-      if (!input.completedWithoutSwitchover && (!input.blueDnsUpdated || !input.greenDnsRemoved))
+      // DNS is the last thing RDS changes; until it is seen, keep steering connections (spec §5.6). Green names
+      // that were renamed are retired (never looked up again), so their removal is not waited for.
+      if (!input.completedWithoutSwitchover && (!input.blueDnsUpdated || !greenRetired(input)))
         return post(input)
       return plain('COMPLETED', input.roleByHost, EMPTY_PAIRS)
   }
+}
+
+function greenRetired(input: SummaryInput): boolean {
+  return input.greenDnsRemoved || input.greenTopologyChanged
 }
 
 function plain(

@@ -73,7 +73,9 @@ describe('Coordinator: a full RDS-instance switchover', () => {
     world.dns.delete(GREEN)
     await clock.advance(300)
     expect(coordinator.snapshot().blueDnsUpdated).toBe(true)
-    expect(coordinator.snapshot().greenDnsRemoved).toBe(true)
+    // The green hosts carry their new names: green names are retired, never looked up again.
+    expect(coordinator.snapshot().greenTopologyChanged).toBe(true)
+    const greenLookups = world.lookups.filter((h) => h === GREEN).length
     // Still POST: the metadata has not said COMPLETED yet.
     expect(coordinator.snapshot().phase).toBe('POST')
 
@@ -83,6 +85,7 @@ describe('Coordinator: a full RDS-instance switchover', () => {
     expect(done.phase).toBe('COMPLETED')
     expect(done.connectRoutes).toEqual([])
     expect(decideConnect(done, blue)).toEqual({ kind: 'pass' })
+    expect(world.lookups.filter((h) => h === GREEN).length).toBe(greenLookups)
 
     const summary = logger.find('Blue/Green Deployment Switchover COMPLETED')
     expect(summary).toHaveLength(1)
@@ -92,7 +95,7 @@ describe('Coordinator: a full RDS-instance switchover', () => {
       'IN_PROGRESS',
       'POST',
       'Blue DNS updated',
-      'Green DNS removed',
+      'Green topology changed',
       'COMPLETED',
     ]) {
       expect(summary[0]).toContain(event)

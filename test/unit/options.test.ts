@@ -347,3 +347,15 @@ describe('error messages never leak secrets', () => {
     expect(configError(() => resolveOptions({ bgdId: {} })).message).toContain('got an object')
   })
 })
+
+describe('withoutBlueGreenKeys keeps hidden secrets hidden', () => {
+  it('copies a non-enumerable password (as pg-pool stores it) without exposing it', async () => {
+    const { withoutBlueGreenKeys } = await import('../../core/options.js')
+    const config = { host: 'db', bgdId: 'x' }
+    Object.defineProperty(config, 'password', { value: 's3cret', enumerable: false })
+    const copy = withoutBlueGreenKeys(config) as Record<string, unknown>
+    expect(copy['password']).toBe('s3cret')
+    expect(Object.keys(copy)).toEqual(['host'])
+    expect(JSON.stringify(copy)).not.toContain('s3cret')
+  })
+})

@@ -139,3 +139,19 @@ describe('DNS traffic', () => {
     expect(world.lookups.filter((h) => h === GREEN).length).toBe(count)
   })
 })
+
+describe('start snapshot', () => {
+  it('a round that already sees the switchover (renamed hosts) never becomes the start snapshot', async () => {
+    const world = rdsInstanceWorld()
+    const { coordinator, clock } = startCoordinator(world)
+    running = coordinator
+    await clock.advance(3_000)
+    // The rename lands in the same round as the first active phase, before the coordinator has told the monitors.
+    setPhase(world, 'POST', true)
+    await clock.advance(1_000)
+    const s = coordinator.snapshot()
+    expect(s.phase).toBe('POST')
+    expect(s.greenTopologyChanged).toBe(true)
+    expect(s.roleByHost.get(BLUE)).toBe('SOURCE')
+  })
+})
