@@ -1,0 +1,169 @@
+import mysql from 'mysql2'
+import type { Connection, RowDataPacket } from 'mysql2'
+import { classifyStatusError } from '../../core/metadata/errors.js'
+import {
+  AURORA_MYSQL_TOPOLOGY_SQL,
+  MYSQL_AURORA_CHECK_SQL,
+  MYSQL_EXISTS_SQL,
+  mysqlMetadataExists,
+  parseTopologyRows,
+  statusQuery,
+} from '../../core/metadata/queries.js'
+import type {
+  MetadataConnection,
+  MetadataSource,
+  MonitoringTarget,
+  RawMetadataRow,
+  RawTopologyRow,
+  StatusReadResult,
+} from '../../core/metadata/source.js'
+import type { LookupFunction } from '../../core/runtime.js'
+import { monitoringConfig } from '../shared/driver-config.js'
+import { RoutedSocket } from '../shared/routed-socket.js'
+
+/** Keys of the user's config that never reach a monitoring connection (ours, or pool-only). */
+const DROPPED = [
+  'stream',
+  'uri',
+  'connectionLimit',
+  'maxIdle',
+  'idleTimeout',
+  'queueLimit',
+  'waitForConnections',
+  'enableKeepAlive',
+  'keepAliveInitialDelay',
+  'connectTimeout',
+  'Promise',
+]
+
+/**
+ * The MySQL metadata source: opens plain mysql2 monitoring connections that bypass routing, with the `monitoring`
+ * overrides applied, dialing `target.address` while `target.host` stays the TLS name. Reads `mysql.rds_topology`
+ * when it exists, and the Aurora MySQL topology when `aurora_version` exists.
+ *
+ * @example
+ * ```ts
+ * const source = mysqlMetadataSource({ host, user, password }, { user: 'monitor' })
+ * const connection = await source.connect({ host, port: 3306, address: host, connectTimeoutMs: 10_000 })
+ * ```
+ */
+export function mysqlMetadataSource(
+  config: Readonly<Record<string, unknown>>,
+  overrides: Readonly<Record<string, unknown>> = {},
+  lookup?: LookupFunction,
+): MetadataSource {
+  const { connectTimeoutMs: _ignored, ...rest } = overrides
+  const base = monitoringConfig(config, rest, {})
+  for (const key of DROPPED) delete base[key]
+  if (typeof config['uri'] === 'string') Object.assign(base, fromUri(config['uri']), rest)
+  return { name: 'mysql2', connect: (target) => openMysqlMonitoring(base, target, lookup) }
+}
+
+function fromUri(uri: string): Record<string, unknown> {
+  const url = new URL(uri)
+  const database = url.pathname.replace(/^\//, '')
+  return {
+    ...(url.username === '' ? {} : { user: decodeURIComponent(url.username) }),
+    ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+    ...(database === '' ? {} : { database: decodeURIComponent(database) }),
+  }
+}
+
+async function openMysqlMonitoring(
+  base: Record<string, unknown>,
+  target: MonitoringTarget,
+  lookup: LookupFunction | undefined,
+): Promise<MetadataConnection> {
+  const connection = mysql.createConnection({
+    ...base,
+    host: target.host,
+    port: target.port,
+    connectTimeout: target.connectTimeoutMs,
+    stream: () => {
+      const socket = new RoutedSocket({ lookup, keepAliveInitialDelayMs: 0 })
+      socket.override = { address: target.address, port: target.port }
+      return socket.connect(target.port, target.host)
+    },
+  } as mysql.ConnectionOptions)
+  const monitoring = new MysqlMonitoringConnection(connection, target.connectTimeoutMs)
+  await new Promise<void>((resolve, reject) => {
+    connection.once('connect', () => resolve())
+    connection.once('error', reject)
+  }).catch(async (err: unknown) => {
+    await monitoring.close()
+    throw err
+  })
+  return monitoring
+}
+
+class MysqlMonitoringConnection implements MetadataConnection {
+  readonly #connection: Connection
+  readonly #timeoutMs: number
+  #open = true
+  #exists: boolean | undefined
+  #aurora: boolean | undefined
+
+  constructor(connection: Connection, timeoutMs: number) {
+    this.#connection = connection
+    this.#timeoutMs = timeoutMs
+    // Without an 'error' listener a reset socket would crash the process.
+    connection.on('error', () => {
+      this.#open = false
+    })
+    connection.on('end', () => {
+      this.#open = false
+    })
+  }
+
+  async readStatus(): Promise<StatusReadResult> {
+    try {
+      this.#exists ??= mysqlMetadataExists(await this.#query(MYSQL_EXISTS_SQL))
+      if (!this.#exists) {
+        return {
+          kind: 'unavailable',
+          reason: 'mysql.rds_topology does not exist or is not readable by this user',
+        }
+      }
+      const rows = await this.#query(statusQuery('mysql').sql)
+      return { kind: 'rows', rows: rows as readonly RawMetadataRow[] }
+    } catch (err) {
+      if (classifyStatusError(err) === 'not-created') return { kind: 'unavailable', reason: describe(err) }
+      throw err
+    }
+  }
+
+  async readTopology(): Promise<readonly RawTopologyRow[] | undefined> {
+    this.#aurora ??= (await this.#query(MYSQL_AURORA_CHECK_SQL)).length > 0
+    if (!this.#aurora) return undefined
+    return parseTopologyRows(await this.#query(AURORA_MYSQL_TOPOLOGY_SQL))
+  }
+
+  isOpen(): boolean {
+    return this.#open
+  }
+
+  close(): Promise<void> {
+    this.#open = false
+    return new Promise<void>((resolve) => {
+      this.#connection.end(() => {
+        this.#connection.destroy()
+        resolve()
+      })
+    })
+  }
+
+  #query(sql: string): Promise<readonly unknown[]> {
+    return new Promise((resolve, reject) => {
+      this.#connection.query<RowDataPacket[]>({ sql, timeout: this.#timeoutMs }, (err, rows) =>
+        err === null ? resolve(rows) : reject(err),
+      )
+    })
+  }
+}
+
+/** Error code and server message only: never the config, so never a password. */
+function describe(err: unknown): string {
+  if (typeof err !== 'object' || err === null) return String(err)
+  const { code, message } = err as { code?: unknown; message?: unknown }
+  return `${typeof code === 'string' ? `${code}: ` : ''}${typeof message === 'string' ? message : 'error'}`
+}

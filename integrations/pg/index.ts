@@ -1,0 +1,2 @@
+export * from './module.js'
+export { pgModule as default } from './module.js'

@@ -1,0 +1,151 @@
+import pg from 'pg'
+import { classifyStatusError } from '../../core/metadata/errors.js'
+import type { PgCatalogCheck } from '../../core/metadata/queries.js'
+import {
+  AURORA_PG_TOPOLOGY_SQL,
+  PG_CATALOG_SQL,
+  parseTopologyRows,
+  pgDialectFromCatalogRow,
+  statusQuery,
+} from '../../core/metadata/queries.js'
+import type {
+  MetadataConnection,
+  MetadataSource,
+  MonitoringTarget,
+  RawMetadataRow,
+  RawTopologyRow,
+  StatusReadResult,
+} from '../../core/metadata/source.js'
+import type { LookupFunction } from '../../core/runtime.js'
+import { monitoringConfig } from '../shared/driver-config.js'
+import { RoutedSocket } from '../shared/routed-socket.js'
+import type { PgConfigRecord } from './config.js'
+
+/** Keys of the user's config that never reach a monitoring connection (ours, or pool-only). */
+const DROPPED = [
+  'stream',
+  'Client',
+  'connection',
+  'max',
+  'min',
+  'idleTimeoutMillis',
+  'connectionTimeoutMillis',
+]
+
+/**
+ * The PostgreSQL metadata source: opens plain `pg.Client` monitoring connections that bypass routing, with the
+ * `monitoring` overrides applied (`user`, `password`, `database`, `ssl`, ...), to `target.address` while keeping
+ * `target.host` for TLS and password functions.
+ *
+ * @example
+ * ```ts
+ * const source = pgMetadataSource({ host, user, password, database }, { user: 'monitor' }, dns.lookup)
+ * const connection = await source.connect({ host, port: 5432, address: host, connectTimeoutMs: 10_000 })
+ * await connection.readStatus() // { kind: 'unavailable', reason: '...' } on a plain server
+ * ```
+ */
+export function pgMetadataSource(
+  config: PgConfigRecord,
+  overrides: Readonly<Record<string, unknown>> = {},
+  lookup?: LookupFunction,
+): MetadataSource {
+  const { connectTimeoutMs: _ignored, ...rest } = overrides
+  const base = monitoringConfig(config, rest, {})
+  for (const key of DROPPED) delete base[key]
+  return { name: 'pg', connect: (target) => openPgMonitoring(base, target, lookup) }
+}
+
+async function openPgMonitoring(
+  base: Record<string, unknown>,
+  target: MonitoringTarget,
+  lookup: LookupFunction | undefined,
+): Promise<MetadataConnection> {
+  const socket = new RoutedSocket({ lookup })
+  socket.override = { address: target.address, port: target.port }
+  const timeout = target.connectTimeoutMs
+  const client = new pg.Client({
+    application_name: 'rds-bluegreen-monitor',
+    ...base,
+    host: target.host,
+    port: target.port,
+    connectionTimeoutMillis: timeout,
+    query_timeout: timeout,
+    statement_timeout: timeout,
+    stream: () => socket,
+  })
+  // A connectionString wins over `host` inside pg: put the monitored host back (TLS servername, password functions).
+  client.host = target.host
+  client.port = target.port
+  const parameters = (client as unknown as { connectionParameters?: { host: string; port: number } })
+    .connectionParameters
+  if (parameters !== undefined) Object.assign(parameters, { host: target.host, port: target.port })
+  const connection = new PgMonitoringConnection(client)
+  try {
+    await client.connect()
+  } catch (err) {
+    await connection.close()
+    throw err
+  }
+  return connection
+}
+
+class PgMonitoringConnection implements MetadataConnection {
+  readonly #client: pg.Client
+  #open = true
+  #catalog: PgCatalogCheck | undefined
+
+  constructor(client: pg.Client) {
+    this.#client = client
+    // Without an 'error' listener a reset socket would crash the process.
+    client.on('error', () => {
+      this.#open = false
+    })
+    client.on('end', () => {
+      this.#open = false
+    })
+  }
+
+  async readStatus(): Promise<StatusReadResult> {
+    try {
+      const catalog = await this.#readCatalog()
+      if (!catalog.available) return { kind: 'unavailable', reason: catalog.reason }
+      const { sql, params } = statusQuery(catalog.dialect)
+      const result = await this.#client.query<RawMetadataRow>(sql, [...params])
+      return { kind: 'rows', rows: result.rows }
+    } catch (err) {
+      if (classifyStatusError(err) === 'not-created') return { kind: 'unavailable', reason: describe(err) }
+      throw err
+    }
+  }
+
+  async readTopology(): Promise<readonly RawTopologyRow[] | undefined> {
+    const catalog = await this.#readCatalog()
+    if (!catalog.auroraTopology || !catalog.available || catalog.dialect !== 'aurora-pg') return undefined
+    const result = await this.#client.query(AURORA_PG_TOPOLOGY_SQL)
+    return parseTopologyRows(result.rows)
+  }
+
+  isOpen(): boolean {
+    return this.#open
+  }
+
+  async close(): Promise<void> {
+    this.#open = false
+    await this.#client.end().catch(() => undefined)
+  }
+
+  async #readCatalog(): Promise<PgCatalogCheck> {
+    if (this.#catalog === undefined) {
+      const result = await this.#client.query(PG_CATALOG_SQL)
+      this.#catalog = pgDialectFromCatalogRow(result.rows[0])
+    }
+    return this.#catalog
+  }
+}
+
+/** SQLSTATE and server message only: never the config, so never a password. */
+function describe(err: unknown): string {
+  if (typeof err !== 'object' || err === null) return String(err)
+  const { code, message } = err as { code?: unknown; message?: unknown }
+  return `${typeof code === 'string' ? `${code}: ` : ''}${typeof message === 'string' ? message : 'error'}`
+}

@@ -1,0 +1,102 @@
+import type { MetadataSource } from '../../core/metadata/source.js'
+import type { ResolvedOptions } from '../../core/options.js'
+import { optionsFromConfig, resolveOptions, withoutBlueGreenKeys } from '../../core/options.js'
+import type { Logger, LookupFunction } from '../../core/runtime.js'
+import { consoleLogger } from '../../core/runtime.js'
+
+/**
+ * Settings the routed drivers accept next to the Blue/Green options, inside `blueGreen: {...}`: effects that
+ * cannot be written in a connection string.
+ */
+export interface BlueGreenDriverExtras {
+  /** One resolver for monitors and connections alike; same shape as `dns.lookup` (default `dns.lookup`). */
+  lookup?: LookupFunction
+  /** Where warnings and the switchover summary go (default: the console). */
+  logger?: Logger
+  /** Replaces the driver's own metadata source (tests, custom monitoring). */
+  metadataSource?: MetadataSource
+}
+
+/** A driver config split into what the driver sees and what the library uses. */
+export interface SplitConfig<T> {
+  /** The config without Blue/Green keys, `lookup` included (mysql2 warns on unknown options). */
+  readonly driverConfig: T
+  readonly options: ResolvedOptions
+  readonly lookup: LookupFunction | undefined
+  readonly logger: Logger
+  readonly metadataSource: MetadataSource | undefined
+}
+
+const EXTRA_KEYS = ['lookup', 'logger', 'metadataSource'] as const
+
+/**
+ * Splits a pg or mysql2 config: the `blueGreen` object and `bg*` keys become validated options; `lookup` is taken
+ * from `blueGreen.lookup` or the config's own `lookup`; the rest is handed to the driver unchanged.
+ *
+ * @throws {BlueGreenConfigError} for an invalid Blue/Green option.
+ * @example
+ * ```ts
+ * const { driverConfig, options } = splitDriverConfig({ host: 'db', bgConnectTimeoutMs: 5000 })
+ * driverConfig // { host: 'db' }
+ * options.connectTimeoutMs // 5000
+ * ```
+ */
+export function splitDriverConfig<T extends object>(config: T | undefined): SplitConfig<T> {
+  const source = (config ?? {}) as T
+  const raw = optionsFromConfig(source)
+  const bgInput: Record<string, unknown> = { ...raw }
+  for (const key of EXTRA_KEYS) delete bgInput[key]
+  const record = source as Readonly<Record<string, unknown>>
+  const logger = isLogger(raw['logger']) ? raw['logger'] : consoleLogger
+  const options = resolveOptions(bgInput, (message) => logger.warn(message))
+  const lookup = asFunction<LookupFunction>(raw['lookup']) ?? asFunction<LookupFunction>(record['lookup'])
+  const driverConfig = withoutBlueGreenKeys(source) as Record<string, unknown>
+  delete driverConfig['lookup']
+  return {
+    driverConfig: driverConfig as T,
+    options,
+    lookup,
+    logger,
+    metadataSource: isSource(raw['metadataSource']) ? raw['metadataSource'] : undefined,
+  }
+}
+
+function asFunction<F>(value: unknown): F | undefined {
+  return typeof value === 'function' ? (value as F) : undefined
+}
+
+function isLogger(value: unknown): value is Logger {
+  if (typeof value !== 'object' || value === null) return false
+  const record = value as Readonly<Record<string, unknown>>
+  return typeof record['warn'] === 'function' && typeof record['error'] === 'function'
+}
+
+function isSource(value: unknown): value is MetadataSource {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as MetadataSource).connect === 'function'
+  )
+}
+
+/** Node-selection options that would make a monitoring connection refuse a replica (spec §3.2). */
+const NODE_SELECTION_KEYS = ['target_session_attrs', 'targetServerType', 'targetSessionAttrs']
+
+/**
+ * The driver config of a monitoring connection: the user's config minus node-selection options, then the
+ * `monitoring` overrides (renamed by `rename`, e.g. `connectTimeoutMs` → the driver's key).
+ *
+ * @example
+ * ```ts
+ * monitoringConfig({ user: 'app', target_session_attrs: 'read-write' }, { user: 'monitor' }, {})
+ * // { user: 'monitor' }
+ * ```
+ */
+export function monitoringConfig(
+  base: Readonly<Record<string, unknown>>,
+  overrides: Readonly<Record<string, unknown>>,
+  rename: Readonly<Record<string, string>>,
+): Record<string, unknown> {
+  const config: Record<string, unknown> = { ...base }
+  for (const key of NODE_SELECTION_KEYS) delete config[key]
+  for (const [key, value] of Object.entries(overrides)) config[rename[key] ?? key] = value
+  return config
+}

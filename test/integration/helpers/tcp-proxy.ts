@@ -1,0 +1,83 @@
+import type { Server, Socket } from 'node:net'
+import { connect, createServer } from 'node:net'
+
+/** A tiny TCP forwarder on a loopback address, logging every accepted connection. */
+export interface TcpProxy {
+  readonly host: string
+  readonly port: number
+  /** Remote ports of accepted connections, in order. */
+  readonly accepts: number[]
+  /** Currently open client-side sockets. */
+  readonly open: Set<Socket>
+  /** Refuse new connections (closes them at once) while true. */
+  refuse: boolean
+  /** Destroys every open connection (simulates the server killing them). */
+  dropAll(): void
+  close(): Promise<void>
+}
+
+/**
+ * Listens on `host:port` (port 0 picks one) and pipes every connection to `target`.
+ *
+ * @example
+ * ```ts
+ * const blue = await startTcpProxy('127.0.1.1', 0, { host: '127.0.0.1', port: 5432 })
+ * ```
+ */
+export async function startTcpProxy(
+  host: string,
+  port: number,
+  target: { host: string; port: number },
+): Promise<TcpProxy> {
+  const accepts: number[] = []
+  const open = new Set<Socket>()
+  const peers = new Set<Socket>()
+  const state = { refuse: false }
+  const server: Server = createServer((socket) => {
+    accepts.push(socket.remotePort ?? 0)
+    if (state.refuse) {
+      socket.destroy()
+      return
+    }
+    const upstream = connect(target.port, target.host)
+    open.add(socket)
+    peers.add(upstream)
+    socket.setNoDelay(true)
+    upstream.setNoDelay(true)
+    socket.pipe(upstream).pipe(socket)
+    const close = (): void => {
+      open.delete(socket)
+      peers.delete(upstream)
+      socket.destroy()
+      upstream.destroy()
+    }
+    socket.on('error', close).on('close', close)
+    upstream.on('error', close).on('close', close)
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  const address = server.address()
+  const bound = typeof address === 'object' && address !== null ? address.port : port
+  return {
+    host,
+    port: bound,
+    accepts,
+    open,
+    get refuse() {
+      return state.refuse
+    },
+    set refuse(value: boolean) {
+      state.refuse = value
+    },
+    dropAll() {
+      for (const socket of [...open, ...peers]) socket.destroy()
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of [...open, ...peers]) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
