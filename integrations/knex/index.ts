@@ -1,0 +1,3 @@
+export { AwsBgPg } from './pg.js'
+export { AwsBgMysql } from './mysql2.js'
+export type { BlueGreenKnexConfig } from './blue-green-client.js'
