@@ -1,7 +1,7 @@
 import mysql from 'mysql2'
 import type { Connection } from 'mysql2'
 import { DeploymentBinding } from '../shared/deployment-binding.js'
-import { splitDriverConfig } from '../shared/driver-config.js'
+import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
 import type { BlueGreenMysqlConnectionOptions } from './config.js'
 import { mysqlConfigObject, mysqlTarget } from './config.js'
 import { mysqlMetadataSource } from './metadata-source.js'
@@ -31,10 +31,9 @@ export function createConnection(config: string | BlueGreenMysqlConnectionOption
     initialHost: mysqlTarget(driverConfig),
     source: () => metadataSource ?? mysqlMetadataSource(driverConfig, options.monitoring, lookup),
   })
-  const connection = mysql.createConnection({
-    ...driverConfig,
-    stream: routedStream(binding, lookup, true),
-  } as mysql.ConnectionOptions)
+  const connection = mysql.createConnection(
+    copyConfig(driverConfig, { stream: routedStream(binding, lookup, true) }) as mysql.ConnectionOptions,
+  )
   routeCommands(connection as unknown as MysqlConnectionLike, binding)
   return connection
 }

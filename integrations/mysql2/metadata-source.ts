@@ -19,6 +19,7 @@ import type {
 } from '../../core/metadata/source.js'
 import type { LookupFunction } from '../../core/runtime.js'
 import { monitoringConfig } from '../shared/driver-config.js'
+import { copyConfig } from '../shared/driver-config.js'
 import { RoutedSocket } from '../shared/routed-socket.js'
 
 /** Keys of the user's config that never reach a monitoring connection (ours, or pool-only). */
@@ -74,17 +75,18 @@ async function openMysqlMonitoring(
   target: MonitoringTarget,
   lookup: LookupFunction | undefined,
 ): Promise<MetadataConnection> {
-  const connection = mysql.createConnection({
-    ...base,
-    host: target.host,
-    port: target.port,
-    connectTimeout: target.connectTimeoutMs,
-    stream: () => {
-      const socket = new RoutedSocket({ lookup, keepAliveInitialDelayMs: 0 })
-      socket.override = { address: target.address, port: target.port }
-      return socket.connect(target.port, target.host)
-    },
-  } as mysql.ConnectionOptions)
+  const connection = mysql.createConnection(
+    copyConfig(base, {
+      host: target.host,
+      port: target.port,
+      connectTimeout: target.connectTimeoutMs,
+      stream: () => {
+        const socket = new RoutedSocket({ lookup, keepAliveInitialDelayMs: 0 })
+        socket.override = { address: target.address, port: target.port }
+        return socket.connect(target.port, target.host)
+      },
+    }) as mysql.ConnectionOptions,
+  )
   const monitoring = new MysqlMonitoringConnection(connection, target.connectTimeoutMs)
   await new Promise<void>((resolve, reject) => {
     connection.once('connect', () => resolve())

@@ -4,7 +4,7 @@ import type { BlueGreenSnapshot } from '../../core/types.js'
 import { PHASE_ORDER } from '../../core/types.js'
 import { shouldEvictIdle } from '../shared/blue-connections.js'
 import { DeploymentBinding } from '../shared/deployment-binding.js'
-import { splitDriverConfig } from '../shared/driver-config.js'
+import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
 import type { BlueGreenMysqlPoolOptions } from './config.js'
 import { mysqlConfigObject, mysqlTarget } from './config.js'
 import { mysqlMetadataSource } from './metadata-source.js'
@@ -50,10 +50,9 @@ export function createPool(config: string | BlueGreenMysqlPoolOptions): Pool {
       if (ref.pool !== undefined) evictStale(ref.pool, snapshot, options.dropBlueConnections)
     },
   )
-  const created = mysql.createPool({
-    ...driverConfig,
-    stream: routedStream(binding, lookup, false),
-  } as mysql.PoolOptions)
+  const created = mysql.createPool(
+    copyConfig(driverConfig, { stream: routedStream(binding, lookup, false) }) as mysql.PoolOptions,
+  )
   ref.pool = created
   created.on('connection', (connection) =>
     routeCommands(connection as unknown as MysqlConnectionLike, binding),

@@ -17,6 +17,9 @@ export interface MysqlConnectionLike {
   readonly config: { readonly host?: string; readonly port?: number }
   addCommand(cmd: unknown): unknown
   destroy(): void
+  /** mysql2's fatal-error fan-out to its queued commands (3.x internals). */
+  _notifyError?(err: unknown): void
+  readonly _fatalError?: unknown
 }
 
 interface RouteState {
@@ -56,6 +59,16 @@ export function routeCommands(connection: MysqlConnectionLike, binding: Deployme
     discarded: false,
   }
   const base = connection.addCommand.bind(connection)
+  const state = routed[STATE]
+  // Commands held here are not in mysql2's own queue: when the connection dies meanwhile (the switchover cuts it),
+  // they must fail with it, or they would wait forever.
+  const notify = connection._notifyError?.bind(connection)
+  if (notify !== undefined) {
+    connection._notifyError = (err: unknown): void => {
+      failQueued(state, err)
+      notify(err)
+    }
+  }
   connection.addCommand = function addCommand(this: Routed, cmd: unknown): unknown {
     const state = this[STATE]
     const handle = state?.binding.current()
@@ -75,6 +88,10 @@ export function routeCommands(connection: MysqlConnectionLike, binding: Deployme
     hold.then(
       () => {
         state.queue = undefined
+        if (this._fatalError !== undefined && this._fatalError !== null) {
+          for (const held of queue) fail(held, this._fatalError)
+          return
+        }
         for (const held of queue) {
           if (switchoverActive(handle.snapshot())) watchReadOnly(this, state, handle, held)
           base(held)
@@ -101,6 +118,13 @@ export function connectionFacts(connection: MysqlConnectionLike): ConnectionFact
   const state = (connection as Routed)[STATE]
   if (state === undefined) return undefined
   return { target: state.target, remoteAddress: socketOf(state.config)?.dialedAddress }
+}
+
+function failQueued(state: RouteState, err: unknown): void {
+  const queue = state.queue
+  if (queue === undefined) return
+  state.queue = undefined
+  for (const held of queue) fail(held, err)
 }
 
 function commandName(cmd: unknown): string {

@@ -18,6 +18,7 @@ import type {
 } from '../../core/metadata/source.js'
 import type { LookupFunction } from '../../core/runtime.js'
 import { monitoringConfig } from '../shared/driver-config.js'
+import { copyConfig } from '../shared/driver-config.js'
 import { RoutedSocket } from '../shared/routed-socket.js'
 import type { PgConfigRecord } from './config.js'
 
@@ -63,16 +64,17 @@ async function openPgMonitoring(
   const socket = new RoutedSocket({ lookup })
   socket.override = { address: target.address, port: target.port }
   const timeout = target.connectTimeoutMs
-  const client = new pg.Client({
-    application_name: 'rds-bluegreen-monitor',
-    ...base,
-    host: target.host,
-    port: target.port,
-    connectionTimeoutMillis: timeout,
-    query_timeout: timeout,
-    statement_timeout: timeout,
-    stream: () => socket,
-  })
+  const client = new pg.Client(
+    copyConfig(base, {
+      application_name: base['application_name'] ?? 'rds-bluegreen-monitor',
+      host: target.host,
+      port: target.port,
+      connectionTimeoutMillis: timeout,
+      query_timeout: timeout,
+      statement_timeout: timeout,
+      stream: () => socket,
+    }),
+  )
   // A connectionString wins over `host` inside pg: put the monitored host back (TLS servername, password functions).
   client.host = target.host
   client.port = target.port

@@ -4,7 +4,7 @@ import type { BlueGreenSnapshot, ConnectTarget } from '../../core/types.js'
 import { PHASE_ORDER } from '../../core/types.js'
 import { shouldEvictIdle } from '../shared/blue-connections.js'
 import { DeploymentBinding } from '../shared/deployment-binding.js'
-import { splitDriverConfig } from '../shared/driver-config.js'
+import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
 import type { PoolContext } from './client.js'
 import { BlueGreenPgClient, CONNECTION_FACTS, POOL_CONTEXT } from './client.js'
 import type { BlueGreenPgPoolConfig, PgConfigRecord } from './config.js'
@@ -73,7 +73,9 @@ export class BlueGreenPgPool extends pg.Pool {
       typeof userClient === 'function' && userClient.prototype instanceof BlueGreenPgClient
         ? userClient
         : BlueGreenPgClient
-    super({ ...driverConfig, Client, [POOL_CONTEXT]: context } as unknown as pg.PoolConfig)
+    const poolOptions = copyConfig(driverConfig, { Client }) as Record<string | symbol, unknown>
+    poolOptions[POOL_CONTEXT] = context
+    super(poolOptions)
     ref.pool = this
     this.#binding = binding
     this.#target = target

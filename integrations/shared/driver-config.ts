@@ -95,8 +95,28 @@ export function monitoringConfig(
   overrides: Readonly<Record<string, unknown>>,
   rename: Readonly<Record<string, string>>,
 ): Record<string, unknown> {
-  const config: Record<string, unknown> = { ...base }
+  const config = copyConfig(base)
   for (const key of NODE_SELECTION_KEYS) delete config[key]
   for (const [key, value] of Object.entries(overrides)) config[rename[key] ?? key] = value
   return config
+}
+
+/**
+ * A copy of a driver config with `overrides` applied, keeping every own property: pg-pool and knex hide the
+ * password as non-enumerable, which an object spread silently drops (and SCRAM then fails).
+ *
+ * @example
+ * ```ts
+ * const config = copyConfig(poolOptions, { host: target.host })
+ * ```
+ */
+export function copyConfig(
+  base: object,
+  overrides: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(base)) as Record<string, unknown>
+  for (const [key, value] of Object.entries(overrides)) {
+    Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
+  }
+  return copy
 }

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest'
+import type { LabEngineName } from '../lab/address-plan.js'
+import { errorCode } from '../lab/clients/errors.js'
+import { openLabClients } from '../lab/clients/registry.js'
+import { labTarget, runScenario, type ScenarioResult } from '../lab/scenario.js'
+import { startLab } from '../lab/start-lab.js'
+import { startWorkload } from '../lab/workload.js'
+
+/** One integration under test: a lab client name (a file in test/lab/clients/) and its engine. */
+export interface ConformanceTarget {
+  readonly client: string
+  readonly engine: LabEngineName
+  /**
+   * Error codes (as the lab's `errorCode()` reports them) by which this integration refuses a new connection to
+   * a green name. Default: the library's own `GREEN_REJECTED`.
+   */
+  readonly rejectCodes?: readonly string[]
+}
+
+/**
+ * What every integration guarantees through a switchover: nothing lost, nothing acknowledged by the old blue,
+ * no read-only errors, nothing failing after COMPLETED, and no op held longer than IN_PROGRESS plus 1 s.
+ */
+export function expectProtected(r: ScenarioResult): void {
+  const figures = {
+    client: r.client,
+    preset: r.preset,
+    ops: r.ops,
+    failedOps: r.failedOps,
+    errorsByCode: r.errorsByCode,
+    lostWrites: r.lostWrites,
+    oldBlueWritesAfterCut: r.oldBlueWritesAfterCut,
+    readOnlyErrors: r.readOnlyErrors,
+    failedAfterCompleted: r.failedAfterCompleted,
+    maxOpMs: r.maxOpMs,
+    maxWorkerGapMs: r.maxWorkerGapMs,
+  }
+  console.log(`conformance ${JSON.stringify(figures)}`)
+  expect(r.ackedWrites).toBeGreaterThan(0)
+  expect(r.lostWrites).toBe(0)
+  expect(r.oldBlueWritesAfterCut).toBe(0)
+  expect(r.readOnlyErrors).toBe(0)
+  expect(r.doubleApplied).toBe(0)
+  expect(r.failedAfterCompleted).toBe(0)
+  const at = new Map(r.phases.map((p) => [p.event, p.offsetMs]))
+  const window = (at.get('POST') ?? 0) - (at.get('IN_PROGRESS') ?? 0)
+  expect(r.maxOpMs).toBeLessThanOrEqual(window + 1000)
+}
+
+/**
+ * The lab conformance suite, run unchanged against every integration: concurrent reads, writes and
+ * transactions through a switchover (two presets), a rollback, the refusal of green names once the green hosts
+ * were renamed, and plain behaviour on a database without Blue/Green metadata.
+ *
+ * @example
+ * defineConformanceSuite({ client: 'knex-pg', engine: 'pg' })
+ */
+export function defineConformanceSuite(target: ConformanceTarget): void {
+  const { client, engine } = target
+  describe(`conformance: ${client} (${engine})`, () => {
+    for (const preset of ['fast', 'default'] as const) {
+      it(`reads, writes and transactions of 16 workers through a ${preset} switchover`, async () => {
+        expectProtected(await runScenario({ engine, client, preset, workers: 16 }))
+      })
+    }
+
+    it('a rollback during IN_PROGRESS loses nothing and traffic stays on blue', async () => {
+      const r = await runScenario({ engine, client, preset: 'fast', workers: 8, rollbackAt: 'IN_PROGRESS' })
+      console.log(
+        `conformance rollback ${JSON.stringify({ client, failedOps: r.failedOps, errorsByCode: r.errorsByCode })}`,
+      )
+      expect(r.outcome).toBe('rolled-back')
+      expect(r.lostWrites).toBe(0)
+      expect(r.readOnlyErrors).toBe(0)
+      expect(r.ackedByInstance['green'] ?? 0).toBe(0)
+      expect(r.failedAfterCompleted).toBe(0)
+    })
+
+    it('refuses new connections to green names once the green hosts were renamed', async () => {
+      const lab = await startLab({ engine })
+      const codes: { t: number; code: string }[] = []
+      let stop = false
+      try {
+        const base = labTarget(lab)
+        const clients = await openLabClients(client, engine, { ...base, host: lab.names.green.writer })
+        const reader = (async () => {
+          while (!stop) {
+            const c = clients.client()
+            try {
+              await c.read()
+              codes.push({ t: lab.clock.now(), code: 'ok' })
+            } catch (err) {
+              codes.push({ t: lab.clock.now(), code: errorCode(err) })
+            }
+            await new Promise((r) => setTimeout(r, 20))
+          }
+        })()
+        await new Promise((r) => setTimeout(r, 1000))
+        await lab.switchover({ preset: 'fast' })
+        stop = true
+        await reader
+        await clients.close()
+        const rejectCodes = target.rejectCodes ?? ['GREEN_REJECTED']
+        const rejected = codes.filter((c) => rejectCodes.includes(c.code))
+        console.log(`conformance reject ${JSON.stringify({ client, rejected: rejected.length })}`)
+        // Before the switchover the green name serves reads; after the rename new connections are refused.
+        expect(codes.find((c) => c.code === 'ok')).toBeDefined()
+        expect(rejected.length).toBeGreaterThan(0)
+        expect(codes.filter((c) => ['25006', 'ER_OPTION_PREVENTS_STATEMENT'].includes(c.code))).toEqual([])
+      } finally {
+        stop = true
+        await lab.stop()
+      }
+    })
+
+    it('behaves as the plain driver on a database without Blue/Green metadata', async () => {
+      const lab = await startLab({ engine, profile: 'late-metadata', metadataAfterMs: null })
+      try {
+        const clients = await openLabClients(client, engine, labTarget(lab))
+        const workload = startWorkload({
+          factory: () => clients.client(),
+          target: labTarget(lab),
+          clock: lab.clock,
+          workers: 4,
+        })
+        await new Promise((r) => setTimeout(r, 1500))
+        const ops = await workload.stop()
+        await clients.close()
+        expect(ops.length).toBeGreaterThan(20)
+        expect(ops.filter((o) => !o.ok)).toEqual([])
+        expect(new Set(ops.map((o) => o.instance))).toEqual(new Set(['blue']))
+      } finally {
+        await lab.stop()
+      }
+    })
+  })
+}
