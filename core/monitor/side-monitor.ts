@@ -5,7 +5,7 @@ import type { MetadataConnection, MetadataSource } from '../metadata/source.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Clock, Logger, Resolver } from '../runtime.js'
 import type { ConnectTarget, InterimStatus, Phase, Role, TopologyHost } from '../types.js'
-import { isActivePhase } from '../types.js'
+import { PHASE_ORDER, isActivePhase } from '../types.js'
 import { computeSideFlags } from './side-flags.js'
 
 /** Polling rate names (spec §4.4). */
@@ -171,13 +171,19 @@ export class SideMonitor {
   }
 
   /**
-   * Whether this round may update the start snapshot. Besides the coordinator's control, the phase this monitor
-   * just read must not be active: the control lags one round behind, and a round that already sees the
-   * switchover (renamed hosts, flipped DNS) must not become the "before" picture.
+   * Whether this round may update the start snapshot. The coordinator allows it while CREATED; a monitor with no
+   * snapshot at all (the process started after CREATED) also takes one in PREPARATION, when names and DNS have not
+   * moved yet. Never from IN_PROGRESS on: the control lags one round behind the published phase, and a round that
+   * already sees the switchover (renamed hosts, flipped DNS) must not become the "before" picture.
    */
   #snapshotting(what: 'topology' | 'ips'): boolean {
-    const allowed = what === 'topology' ? this.#control.collectTopology : this.#control.collectIps
-    return allowed && (this.#phase === undefined || !isActivePhase(this.#phase))
+    const phase = this.#phase
+    if (phase !== undefined && PHASE_ORDER[phase] >= PHASE_ORDER.IN_PROGRESS) return false
+    const empty = what === 'topology' ? this.#startTopology.length === 0 : this.#startIpByHost.size === 0
+    if (what === 'topology' ? this.#control.collectTopology : this.#control.collectIps) {
+      return phase === undefined || !isActivePhase(phase) || empty
+    }
+    return empty && phase === 'PREPARATION'
   }
 
   /** Resolves with a bounded wait, so a slow DNS server cannot stall the round. */

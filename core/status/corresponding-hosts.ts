@@ -1,5 +1,6 @@
 import {
   isCustomClusterHost,
+  isGreenHost,
   isReaderClusterHost,
   isWriterClusterHost,
   rdsClusterId,
@@ -62,6 +63,14 @@ function pairEndpoints(
   const blueReader = blue.find(isReaderClusterHost)
   const greenReader = green.find(isReaderClusterHost)
   if (blueReader !== undefined && greenReader !== undefined) setIfAbsent(pairs, blueReader, greenReader)
+  // Any other blue endpoint pairs with the green endpoint that carries the same name plus the green marker, so an
+  // RDS instance is paired even when its topology snapshot was missed.
+  for (const host of blue) {
+    const match = green.find(
+      (g) => isGreenHost(g) && removeGreenPrefix(g).toLowerCase() === host.toLowerCase(),
+    )
+    if (match !== undefined) setIfAbsent(pairs, host, match)
+  }
   for (const custom of blue.filter(isCustomClusterHost)) {
     const id = rdsClusterId(custom)
     const match = green.find((g) => isCustomClusterHost(g) && rdsClusterId(removeGreenPrefix(g)) === id)

@@ -64,3 +64,13 @@ describe('pairHosts (spec §5.4)', () => {
     ).toBe(0)
   })
 })
+
+describe('pairing by name', () => {
+  it('pairs an instance endpoint with its green-marked twin when no topology snapshot exists', () => {
+    const blue = interim('PREPARATION', { hostNames: new Set([`mydb.${D}`, `other.${D}`]) })
+    const green = interim('PREPARATION', { hostNames: new Set([`mydb-green-x7k2p9.${D}`]) })
+    const pairs = pairHosts(blue, green)
+    expect(pairs.get(`mydb.${D}`)?.green).toBe(`mydb-green-x7k2p9.${D}`)
+    expect(pairs.has(`other.${D}`)).toBe(false)
+  })
+})

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
+import { decideConnect } from '../../core/routing/router.js'
 import type { Coordinator } from '../../core/coordinator.js'
 import { startCoordinator } from '../helpers/deployment.js'
 import { BLUE, BLUE_IP, GREEN, GREEN_IP, rdsInstanceWorld, setPhase } from '../helpers/fake-metadata.js'
@@ -153,5 +154,25 @@ describe('start snapshot', () => {
     expect(s.phase).toBe('POST')
     expect(s.greenTopologyChanged).toBe(true)
     expect(s.roleByHost.get(BLUE)).toBe('SOURCE')
+  })
+})
+
+describe('a process that starts during PREPARATION', () => {
+  it('takes its start snapshot in PREPARATION and still steers blue connections to green in POST', async () => {
+    const world = rdsInstanceWorld()
+    setPhase(world, 'PREPARATION')
+    const { coordinator, clock } = startCoordinator(world)
+    running = coordinator
+    await clock.advance(1_000)
+    expect(coordinator.snapshot().phase).toBe('PREPARATION')
+    expect(coordinator.snapshot().ipByHost.get(BLUE)).toBe(BLUE_IP)
+    world.cutAll()
+    world.dns.set(BLUE, GREEN_IP)
+    setPhase(world, 'POST', true)
+    await clock.advance(1_000)
+    expect(decideConnect(coordinator.snapshot(), { host: BLUE, port: 5432 })).toMatchObject({
+      kind: 'substitute',
+      address: GREEN_IP,
+    })
   })
 })
