@@ -3,7 +3,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.cjs', 'examples/**/generated/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.cjs', '**/generated/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -9,9 +9,9 @@ import { join } from 'node:path'
 const reports = mkdtempSync(join(tmpdir(), 'rds-bluegreen-test-'))
 let failedSteps = 0
 
-function run(title, command, args) {
+function run(title, command, args, env = process.env) {
   console.log(`\n=== ${title}: ${[command, ...args].join(' ')}`)
-  const result = spawnSync(command, args, { stdio: 'inherit' })
+  const result = spawnSync(command, args, { stdio: 'inherit', env })
   if (result.status !== 0) {
     failedSteps++
     console.log(`=== ${title} FAILED (exit ${result.status ?? result.signal})`)
@@ -37,6 +37,13 @@ function vitest(project, wrapper = []) {
 }
 
 const skipLab = process.env.RDS_BG_SKIP_LAB === '1'
+// The Prisma example imports its generated client; generation runs offline (no schema engine download).
+run('prisma generate (example)', 'npx', ['prisma', 'generate', '--schema', 'examples/prisma/schema.prisma'], {
+  ...process.env,
+  PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
+  CHECKPOINT_DISABLE: '1',
+  PRISMA_HIDE_UPDATE_MESSAGE: '1',
+})
 run('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])
 run('lint', 'npx', ['eslint', '.'])
 run('format', 'npx', ['prettier', '--check', '.'])

@@ -15,6 +15,8 @@ export interface ConformanceTarget {
    * a green name. Default: the library's own `GREEN_REJECTED`.
    */
   readonly rejectCodes?: readonly string[]
+  /** How to read an error's code (default: the lab's `errorCode`); ORMs that wrap errors expose ours their way. */
+  readonly codeOf?: (err: unknown) => string
 }
 
 /**
@@ -90,7 +92,7 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
               await c.read()
               codes.push({ t: lab.clock.now(), code: 'ok' })
             } catch (err) {
-              codes.push({ t: lab.clock.now(), code: errorCode(err) })
+              codes.push({ t: lab.clock.now(), code: (target.codeOf ?? errorCode)(err) })
             }
             await new Promise((r) => setTimeout(r, 20))
           }
@@ -102,7 +104,10 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
         await clients.close()
         const rejectCodes = target.rejectCodes ?? ['GREEN_REJECTED']
         const rejected = codes.filter((c) => rejectCodes.includes(c.code))
-        console.log(`conformance reject ${JSON.stringify({ client, rejected: rejected.length })}`)
+        const seen = [...new Set(codes.map((c) => c.code))]
+        console.log(
+          `conformance reject ${JSON.stringify({ client, rejected: rejected.length, codes: seen })}`,
+        )
         // Before the switchover the green name serves reads; after the rename new connections are refused.
         expect(codes.find((c) => c.code === 'ok')).toBeDefined()
         expect(rejected.length).toBeGreaterThan(0)

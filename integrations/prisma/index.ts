@@ -1,0 +1,7 @@
+export { PrismaBlueGreenPg } from './pg-factory.js'
+export type { PrismaBlueGreenPgOptions } from './pg-factory.js'
+export { PrismaBlueGreenMysql, supportsRelationJoins } from './mysql-factory.js'
+export type { PrismaBlueGreenMysqlOptions } from './mysql-factory.js'
+export type { PrismaMysqlAdapter } from './mysql-adapter.js'
+export type { MysqlPool, MysqlPoolConnection, MysqlQueryable, MysqlField } from './mysql-types.js'
+export { blueGreenCodeOf, blueGreenErrorPayload } from './errors.js'
