@@ -114,7 +114,17 @@ export function copyConfig(
   base: object,
   overrides: Readonly<Record<string, unknown>> = {},
 ): Record<string, unknown> {
-  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(base)) as Record<string, unknown>
+  const descriptors: PropertyDescriptorMap = {}
+  // Writable and configurable copies, even of a frozen config; `enumerable` (a hidden password) is kept.
+  for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(base))) {
+    descriptors[key] = {
+      value: 'value' in d ? d.value : d.get?.call(base),
+      enumerable: d.enumerable ?? false,
+      writable: true,
+      configurable: true,
+    }
+  }
+  const copy = Object.defineProperties({}, descriptors) as Record<string, unknown>
   for (const [key, value] of Object.entries(overrides)) {
     Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
   }
