@@ -118,7 +118,7 @@ export function copyConfig(
   // Writable and configurable copies, even of a frozen config; `enumerable` (a hidden password) is kept.
   for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(base))) {
     descriptors[key] = {
-      value: 'value' in d ? d.value : d.get?.call(base),
+      value: ('value' in d ? d.value : d.get?.call(base)) as unknown,
       enumerable: d.enumerable ?? false,
       writable: true,
       configurable: true,
