@@ -40,9 +40,9 @@ export interface DeploymentInit {
   readonly clock?: Clock
   readonly logger?: Logger
   /**
-   * How long the deployment's monitors outlive the last reference (default 0). Standalone clients, which come
-   * and go with every reconnect, set it so that a burst of closed connections (the switchover cuts them all)
-   * does not throw away what the monitors know mid-switchover.
+   * How long the deployment's monitors outlive the last reference while a switchover is active (default 0).
+   * Standalone clients, which come and go with every reconnect, set it so that a burst of closed connections
+   * (the switchover cuts them all) does not throw away what the monitors know mid-switchover.
    */
   readonly lingerMs?: number
 }
@@ -127,7 +127,11 @@ function createHandle(
       released = true
       entry.refs--
       if (entry.refs > 0) return
-      if (lingerMs <= 0) return closeEntry(entry)
+      // Linger only mid-switchover, when every connection was just cut and reconnects follow; otherwise a
+      // released deployment stops at once (and never keeps the process alive).
+      const phase = coordinator.snapshot().phase
+      const active = phase === 'PREPARATION' || phase === 'IN_PROGRESS' || phase === 'POST'
+      if (lingerMs <= 0 || !active) return closeEntry(entry)
       entry.cancelLinger?.()
       entry.cancelLinger = clock.timer(lingerMs, () => {
         entry.cancelLinger = undefined

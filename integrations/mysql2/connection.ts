@@ -1,6 +1,6 @@
 import mysql from 'mysql2'
 import type { Connection } from 'mysql2'
-import { DeploymentBinding } from '../shared/deployment-binding.js'
+import { DeploymentBinding, STANDALONE_LINGER_MS } from '../shared/deployment-binding.js'
 import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
 import type { BlueGreenMysqlConnectionOptions } from './config.js'
 import { mysqlConfigObject, mysqlTarget } from './config.js'
@@ -25,6 +25,7 @@ export function createConnection(config: string | BlueGreenMysqlConnectionOption
   const driverConfig = split.driverConfig as Readonly<Record<string, unknown>>
   const { options, lookup, logger, metadataSource } = split
   const binding = new DeploymentBinding({
+    lingerMs: STANDALONE_LINGER_MS,
     options,
     lookup,
     logger,

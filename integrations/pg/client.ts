@@ -4,7 +4,7 @@ import type { DeploymentHandle } from '../../core/registry.js'
 import type { ConnectTarget } from '../../core/types.js'
 import type { ConnectionFacts } from '../shared/blue-connections.js'
 import { isPgReadOnlyError, isSwitchoverReadOnly, switchoverActive } from '../shared/blue-connections.js'
-import { DeploymentBinding } from '../shared/deployment-binding.js'
+import { DeploymentBinding, STANDALONE_LINGER_MS } from '../shared/deployment-binding.js'
 import { splitDriverConfig } from '../shared/driver-config.js'
 import { RoutedSocket } from '../shared/routed-socket.js'
 import type { BlueGreenPgClientConfig } from './config.js'
@@ -84,6 +84,7 @@ export class BlueGreenPgClient extends pg.Client {
     } else {
       const { options, logger, metadataSource } = split ?? splitDriverConfig({})
       this.#binding = new DeploymentBinding({
+        lingerMs: STANDALONE_LINGER_MS,
         options,
         lookup,
         logger,

@@ -6,6 +6,9 @@ import type { Logger, LookupFunction } from '../../core/runtime.js'
 import { lookupResolver } from '../../core/runtime.js'
 import type { BlueGreenSnapshot, ConnectTarget } from '../../core/types.js'
 
+/** Standalone connections keep the deployment's monitors this long after the last one closed. */
+export const STANDALONE_LINGER_MS = 10_000
+
 /** What a pool or a standalone client knows when it is configured. */
 export interface BindingInit {
   readonly options: ResolvedOptions
@@ -14,6 +17,11 @@ export interface BindingInit {
   /** Built only when this binding is the first user of its deployment. */
   readonly source: () => MetadataSource
   readonly initialHost: ConnectTarget
+  /**
+   * How long the monitors outlive this reference (see `DeploymentInit.lingerMs`): set by standalone connections,
+   * which all close at once when the switchover cuts them and reconnect a moment later.
+   */
+  readonly lingerMs?: number
 }
 
 /**
@@ -50,6 +58,7 @@ export class DeploymentBinding {
       initialHost,
       resolver: lookupResolver(lookup),
       logger,
+      lingerMs: this.init.lingerMs ?? 0,
     })
     this.#handle = handle
     if (this.#listener !== undefined) this.#unsubscribe = handle.subscribe(this.#listener)
