@@ -5,58 +5,15 @@ import { silentLogger } from '../../core/runtime.js'
 import { createPool as routedMysqlPool, mysqlMetadataSource } from '../../integrations/mysql2/index.js'
 import { BlueGreenPgPool, pgMetadataSource } from '../../integrations/pg/index.js'
 import { RowsSource } from '../integration/helpers/rows-source.js'
+import type { BenchRow } from './harness.js'
+import { WORKERS, compare } from './harness.js'
 
 /**
- * Routed pool versus plain pool, 32 concurrent workers, `SELECT 1` and a one-row insert, for pg and mysql2, with
- * the monitors running. Baseline and routed rounds alternate and the medians are compared, to cancel drift.
+ * Routed pool versus plain pool, `SELECT 1` and a one-row insert, for pg and mysql2, with the monitors running,
+ * and the number of monitoring connections per deployment (three pools share one).
  */
-const WORKERS = 32
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5)
-const ROUND_MS = Number(process.env['BENCH_ROUND_MS'] ?? 800)
-const json = process.argv.includes('--json')
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres', max: WORKERS }
 const MY = { host: '127.0.0.1', port: 3306, user: 'root', database: 'test', connectionLimit: WORKERS }
-
-type Op = () => Promise<unknown>
-
-async function throughput(op: Op): Promise<number> {
-  let count = 0
-  const end = performance.now() + ROUND_MS
-  const start = performance.now()
-  await Promise.all(
-    Array.from({ length: WORKERS }, async () => {
-      while (performance.now() < end) {
-        await op()
-        count++
-      }
-    }),
-  )
-  return (count * 1000) / (performance.now() - start)
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? 0
-}
-
-async function compare(name: string, baseline: Op, routed: Op) {
-  await throughput(baseline)
-  await throughput(routed)
-  const base: number[] = []
-  const ours: number[] = []
-  for (let round = 0; round < ROUNDS; round++) {
-    if (round % 2 === 0) {
-      base.push(await throughput(baseline))
-      ours.push(await throughput(routed))
-    } else {
-      ours.push(await throughput(routed))
-      base.push(await throughput(baseline))
-    }
-  }
-  const baselineOpsPerSec = Math.round(median(base))
-  const opsPerSec = Math.round(median(ours))
-  return { name, baselineOpsPerSec, opsPerSec, ratio: Number((opsPerSec / baselineOpsPerSec).toFixed(3)) }
-}
 
 function counting(source: MetadataSource, counter: { opened: number }): MetadataSource {
   return {
@@ -68,8 +25,17 @@ function counting(source: MetadataSource, counter: { opened: number }): Metadata
   }
 }
 
-async function main(): Promise<void> {
-  const rows = []
+/**
+ * The driver rows and the monitoring-connection count.
+ *
+ * @example
+ * const { rows, monitors } = await benchDrivers()
+ */
+export async function benchDrivers(): Promise<{
+  rows: BenchRow[]
+  monitors: { pg: number; mysql2: number }
+}> {
+  const rows: BenchRow[] = []
   const monitors = { pg: { opened: 0 }, mysql2: { opened: 0 } }
   const bg = (id: string, metadataSource: MetadataSource) => ({
     bgdId: id,
@@ -144,25 +110,5 @@ async function main(): Promise<void> {
   await myBase.query('DROP TABLE IF EXISTS bg_bench')
   await Promise.all([myBase.end(), ...myRouted.map((p) => p.end())])
 
-  if (json) {
-    console.log(JSON.stringify(rows))
-    console.error(
-      JSON.stringify({
-        monitoringConnectionsPerDeployment: { pg: monitors.pg.opened, mysql2: monitors.mysql2.opened },
-      }),
-    )
-    return
-  }
-  console.log(`${WORKERS} workers, ${ROUNDS} alternating rounds of ${ROUND_MS} ms, medians\n`)
-  console.log('name                 baseline ops/s   routed ops/s   ratio')
-  for (const row of rows) {
-    console.log(
-      `${row.name.padEnd(20)} ${String(row.baselineOpsPerSec).padStart(14)} ${String(row.opsPerSec).padStart(14)}   ${row.ratio.toFixed(3)}`,
-    )
-  }
-  console.log(
-    `\nmonitoring connections opened per deployment (3 pools each): pg ${monitors.pg.opened}, mysql2 ${monitors.mysql2.opened} (target 2)`,
-  )
+  return { rows, monitors: { pg: monitors.pg.opened, mysql2: monitors.mysql2.opened } }
 }
-
-await main()

@@ -1,0 +1,36 @@
+import { benchDrivers } from './drivers.bench.js'
+import type { BenchRow } from './harness.js'
+import { printRows } from './harness.js'
+import { benchKnex } from './knex.bench.js'
+
+/**
+ * `npm run bench [-- --json] [-- --only pg,knex]`: every integration against the plain driver or ORM, in one run
+ * on the local servers. With `--json` prints `[{name, baselineOpsPerSec, opsPerSec, ratio}]` on stdout and the
+ * monitoring-connection count on stderr.
+ */
+const json = process.argv.includes('--json')
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+const only = onlyArg === undefined ? undefined : new Set(onlyArg.split(','))
+const want = (suite: string): boolean => only === undefined || only.has(suite)
+
+const rows: BenchRow[] = []
+let monitors: { pg: number; mysql2: number } | undefined
+if (want('drivers')) {
+  const drivers = await benchDrivers()
+  rows.push(...drivers.rows)
+  monitors = drivers.monitors
+}
+if (want('knex')) rows.push(...(await benchKnex()))
+
+if (json) {
+  console.log(JSON.stringify(rows))
+  if (monitors !== undefined) console.error(JSON.stringify({ monitoringConnectionsPerDeployment: monitors }))
+} else {
+  printRows(rows)
+  if (monitors !== undefined) {
+    console.log(
+      `\nmonitoring connections per deployment (3 pools share one): pg ${monitors.pg}, mysql2 ${monitors.mysql2} (target 2)`,
+    )
+  }
+}
+process.exit(0)
