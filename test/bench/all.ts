@@ -1,7 +1,10 @@
 import { benchDrivers } from './drivers.bench.js'
 import type { BenchRow } from './harness.js'
 import { printRows } from './harness.js'
+import { benchDrizzle } from './drizzle.bench.js'
 import { benchKnex } from './knex.bench.js'
+import { benchPrisma } from './prisma.bench.js'
+import { benchTypeorm } from './typeorm.bench.js'
 
 /**
  * `npm run bench [-- --json] [-- --only pg,knex]`: every integration against the plain driver or ORM, in one run
@@ -21,6 +24,9 @@ if (want('drivers')) {
   monitors = drivers.monitors
 }
 if (want('knex')) rows.push(...(await benchKnex()))
+if (want('drizzle')) rows.push(...(await benchDrizzle()))
+if (want('typeorm')) rows.push(...(await benchTypeorm()))
+if (want('prisma')) rows.push(...(await benchPrisma()))
 
 if (json) {
   console.log(JSON.stringify(rows))

@@ -1,0 +1,2 @@
+export * from './node-postgres.js'
+export * from './mysql2.js'

@@ -1,0 +1,1 @@
+ALTER TABLE `bg_books` ADD `year` int;

@@ -1,0 +1,4 @@
+import { defineConformanceSuite } from '../conformance/suite.js'
+
+defineConformanceSuite({ client: 'typeorm-pg', engine: 'pg' })
+defineConformanceSuite({ client: 'typeorm-mysql', engine: 'mysql' })
