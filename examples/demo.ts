@@ -2,12 +2,10 @@
 // Blue/Green switchover (default preset) twice: once with knex's own `pg` client, once with `AwsBgPg`. Prints a
 // side-by-side table and the library's own switchover summary. Needs root (the lab's DNS runs in a private mount
 // namespace) and the machine's PostgreSQL binaries; takes about 20 seconds.
-import knex from 'knex'
 import type { Logger } from '../core/runtime.js'
-import { AwsBgPg } from '../integrations/knex/index.js'
-import type { BlueGreenKnexConfig } from '../integrations/knex/index.js'
+import { session as knexPgSession } from '../test/lab/clients/knex-pg.js'
 import { session as plainKnexSession } from '../test/lab/clients/knex-plain-pg.js'
-import type { LabClient, LabClientTarget, LabSession } from '../test/lab/clients/types.js'
+import type { LabClientTarget, LabSession } from '../test/lab/clients/types.js'
 import { runScenario, type ScenarioResult } from '../test/lab/index.js'
 
 const summaries: string[] = []
@@ -18,54 +16,9 @@ const captureSummary: Logger = {
   error: () => undefined,
 }
 
-/** knex with `client: AwsBgPg`, as an application would configure it (polling compressed with the lab's time). */
-function protectedKnex(target: LabClientTarget): LabSession {
-  const config: BlueGreenKnexConfig = {
-    client: AwsBgPg,
-    connection: {
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      database: target.database,
-    },
-    pool: { min: 0, max: 16 },
-    log: {
-      warn: () => undefined,
-      error: () => undefined,
-      debug: () => undefined,
-      deprecate: () => undefined,
-    },
-    blueGreen: {
-      bgdId: 'demo',
-      bgIncreasedMs: 100,
-      bgHighMs: 50,
-      logger: captureSummary,
-      ...(target.lookup ? { lookup: target.lookup } : {}),
-    },
-  }
-  const db = knex(config)
-  const insert = async (
-    q: knex.Knex | knex.Knex.Transaction,
-    name: string,
-    seq: number,
-  ): Promise<string | undefined> => {
-    const rows: { instance: string }[] = await q('lab_writes')
-      .insert({ client: name, seq })
-      .returning('instance')
-    return rows[0]?.instance
-  }
-  const instance = async (): Promise<string | undefined> =>
-    (await db.raw<{ rows: { i: string }[] }>("SELECT current_setting('lab.instance') AS i")).rows[0]?.i
-  const client = (): LabClient => ({
-    connect: instance,
-    write: (name, seq) => insert(db, name, seq),
-    read: instance,
-    writeTx: (name, seq) => db.transaction((trx) => insert(trx, name, seq)),
-    close: () => Promise.resolve(),
-  })
-  return { client, close: () => db.destroy() }
-}
+/** knex with `client: AwsBgPg` (the lab's client, with the demo's own bgdId and a logger that keeps the summary). */
+const protectedKnex = (target: LabClientTarget): LabSession =>
+  knexPgSession(target, { bgdId: 'demo', logger: captureSummary })
 
 async function run(label: string, open: (target: LabClientTarget) => LabSession): Promise<ScenarioResult> {
   process.stdout.write(`running the switchover with ${label} ...\n`)

@@ -126,3 +126,49 @@ export async function releaseState(config: object): Promise<void> {
   states.delete(config)
   await state?.binding.release()
 }
+
+/**
+ * Adds the Blue/Green hooks to one of knex's dialect clients: checkouts held before they take a pool slot,
+ * raw connections tracked for the pool hygiene, the deployment released on `destroy()`. The routed driver
+ * module does the rest (connect routing, statement holds, read-only errors).
+ *
+ * @example
+ * ```ts
+ * export class AwsBgPg extends withBlueGreen(ClientPG, pgWiring) {}
+ * ```
+ */
+export function withBlueGreen(Base: typeof Knex.Client, wiring: DialectWiring): typeof Knex.Client {
+  return class BlueGreenKnexClient extends Base {
+    constructor(config: BlueGreenKnexConfig) {
+      super(mergeBlueGreen(config))
+    }
+
+    _driver(): object {
+      return wiring.driver
+    }
+
+    override async acquireConnection(): Promise<unknown> {
+      await holdCheckout(knexState(this.config, this.connectionSettings, wiring))
+      return (await super.acquireConnection()) as unknown
+    }
+
+    override async acquireRawConnection(): Promise<unknown> {
+      const connection: unknown = await super.acquireRawConnection()
+      trackConnection(knexState(this.config, this.connectionSettings, wiring), connection)
+      return connection
+    }
+
+    override async destroyRawConnection(connection: unknown): Promise<void> {
+      untrackConnection(this.config, connection)
+      await super.destroyRawConnection(connection)
+    }
+
+    override async destroy(callback?: unknown): Promise<unknown> {
+      try {
+        return (await super.destroy(callback)) as unknown
+      } finally {
+        await releaseState(this.config)
+      }
+    }
+  }
+}

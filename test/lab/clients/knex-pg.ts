@@ -7,8 +7,14 @@ import type { LabClient, LabClientTarget, LabSession } from './types.js'
 
 export const engines = ['pg'] as const
 
-/** knex with `client: AwsBgPg`, one instance (one pool) shared by every worker, as an application runs it. */
-export function session(target: LabClientTarget): LabSession {
+/**
+ * knex with `client: AwsBgPg`, one instance (one pool) shared by every worker, as an application runs it;
+ * `blueGreen` overrides the lab's options (the demo passes its own bgdId and logger).
+ */
+export function session(
+  target: LabClientTarget,
+  blueGreen: Readonly<Record<string, unknown>> = {},
+): LabSession {
   const config: BlueGreenKnexConfig = {
     client: AwsBgPg,
     connection: {
@@ -29,7 +35,7 @@ export function session(target: LabClientTarget): LabSession {
       debug: () => undefined,
       deprecate: () => undefined,
     },
-    blueGreen: labBlueGreen(target, 'lab-knex-pg'),
+    blueGreen: { ...labBlueGreen(target, 'lab-knex-pg'), ...blueGreen },
   }
   const db = knex(config)
   const instance = async (q: knex.Knex | knex.Knex.Transaction): Promise<string | undefined> => {
