@@ -66,7 +66,7 @@ beforeAll(async () => {
       const record = { servername: false as string | false, ok: false }
       handshakes.push(record)
       secure.on('secure', () => {
-        record.servername = secure.servername
+        record.servername = secure.servername ?? false
         record.ok = true
         secure.destroy()
       })
