@@ -17,8 +17,7 @@ import type {
   StatusReadResult,
 } from '../../core/metadata/source.js'
 import type { LookupFunction } from '../../core/runtime.js'
-import { monitoringConfig } from '../shared/driver-config.js'
-import { copyConfig } from '../shared/driver-config.js'
+import { copyConfig, monitoringConfig } from '../shared/driver-config.js'
 import { RoutedSocket } from '../shared/routed-socket.js'
 import type { PgConfigRecord } from './config.js'
 
