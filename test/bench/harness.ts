@@ -14,14 +14,26 @@ export interface BenchRow {
   readonly baselineOpsPerSec: number
   readonly opsPerSec: number
   readonly ratio: number
+  /**
+   * This process's CPU time per operation (µs, user + system), baseline and ours: the client-side cost of the
+   * library, far steadier than throughput on a machine whose cores the servers share.
+   */
+  readonly baselineCpuUsPerOp?: number
+  readonly cpuUsPerOp?: number
 }
 
 /** One worker's i-th operation. */
 export type BenchOp = (worker: number, i: number) => Promise<unknown>
 
-async function throughput(op: BenchOp): Promise<number> {
+interface Run {
+  readonly opsPerSec: number
+  readonly cpuUsPerOp: number
+}
+
+async function measure(op: BenchOp): Promise<Run> {
   let count = 0
   const start = performance.now()
+  const cpu = process.cpuUsage()
   const end = start + ROUND_MS
   await Promise.all(
     Array.from({ length: WORKERS }, async (_, worker) => {
@@ -31,7 +43,11 @@ async function throughput(op: BenchOp): Promise<number> {
       }
     }),
   )
-  return (count * 1000) / (performance.now() - start)
+  const used = process.cpuUsage(cpu)
+  return {
+    opsPerSec: (count * 1000) / (performance.now() - start),
+    cpuUsPerOp: (used.user + used.system) / count,
+  }
 }
 
 const median = (values: readonly number[]): number =>
@@ -44,37 +60,33 @@ const median = (values: readonly number[]): number =>
  * const row = await compare('pg-select', () => plain.query('SELECT 1'), () => routed.query('SELECT 1'))
  */
 export async function compare(name: string, baseline: BenchOp, ours: BenchOp): Promise<BenchRow> {
-  await throughput(baseline)
-  await throughput(ours)
-  const b: number[] = []
-  const o: number[] = []
+  await measure(baseline)
+  await measure(ours)
+  const b: Run[] = []
+  const o: Run[] = []
   const ratios: number[] = []
   for (let round = 0; round < ROUNDS; round++) {
-    if (round % 2 === 0) {
-      const [before, mine, after] = [
-        await throughput(baseline),
-        await throughput(ours),
-        await throughput(baseline),
-      ]
-      b.push((before + after) / 2)
-      o.push(mine)
-      ratios.push((2 * mine) / (before + after))
-    } else {
-      const [before, base, after] = [
-        await throughput(ours),
-        await throughput(baseline),
-        await throughput(ours),
-      ]
-      b.push(base)
-      o.push((before + after) / 2)
-      ratios.push((before + after) / (2 * base))
+    const [first, second] = round % 2 === 0 ? [baseline, ours] : [ours, baseline]
+    const x = await measure(first)
+    const y = await measure(second)
+    const z = await measure(first)
+    const outer = {
+      opsPerSec: (x.opsPerSec + z.opsPerSec) / 2,
+      cpuUsPerOp: (x.cpuUsPerOp + z.cpuUsPerOp) / 2,
     }
+    const [base, mine] = first === baseline ? [outer, y] : [y, outer]
+    b.push(base)
+    o.push(mine)
+    ratios.push(mine.opsPerSec / base.opsPerSec)
   }
+  const med = (runs: readonly Run[], key: keyof Run): number => median(runs.map((r) => r[key]))
   return {
     name,
-    baselineOpsPerSec: Math.round(median(b)),
-    opsPerSec: Math.round(median(o)),
+    baselineOpsPerSec: Math.round(med(b, 'opsPerSec')),
+    opsPerSec: Math.round(med(o, 'opsPerSec')),
     ratio: Number(median(ratios).toFixed(3)),
+    baselineCpuUsPerOp: Number(med(b, 'cpuUsPerOp').toFixed(1)),
+    cpuUsPerOp: Number(med(o, 'cpuUsPerOp').toFixed(1)),
   }
 }
 
@@ -88,7 +100,7 @@ export function printRows(rows: readonly BenchRow[]): void {
   )
   for (const row of rows) {
     console.log(
-      `${row.name.padEnd(18)}${String(row.baselineOpsPerSec).padStart(16)}${String(row.opsPerSec).padStart(14)}${row.ratio.toFixed(3).padStart(9)}`,
+      `${row.name.padEnd(18)}${String(row.baselineOpsPerSec).padStart(16)}${String(row.opsPerSec).padStart(14)}${row.ratio.toFixed(3).padStart(9)}${(row.cpuUsPerOp === undefined ? '' : `${row.baselineCpuUsPerOp ?? '?'} → ${row.cpuUsPerOp}`).padStart(28)}`,
     )
   }
 }
