@@ -17,13 +17,18 @@ export interface ConformanceTarget {
   readonly rejectCodes?: readonly string[]
   /** How to read an error's code (default: the lab's `errorCode`); ORMs that wrap errors expose ours their way. */
   readonly codeOf?: (err: unknown) => string
+  /**
+   * How much longer than the IN_PROGRESS window one op may take (default 1000 ms, the drivers' bound). An ORM
+   * whose own per-op cost under 16 workers on 2 cores is high adds it on top of the hold.
+   */
+  readonly holdSlackMs?: number
 }
 
 /**
  * What every integration guarantees through a switchover: nothing lost, nothing acknowledged by the old blue,
- * no read-only errors, nothing failing after COMPLETED, and no op held longer than IN_PROGRESS plus 1 s.
+ * no read-only errors, nothing failing after COMPLETED, and no op longer than IN_PROGRESS plus `holdSlackMs`.
  */
-export function expectProtected(r: ScenarioResult): void {
+export function expectProtected(r: ScenarioResult, holdSlackMs = 1000): void {
   const figures = {
     client: r.client,
     preset: r.preset,
@@ -46,7 +51,7 @@ export function expectProtected(r: ScenarioResult): void {
   expect(r.failedAfterCompleted).toBe(0)
   const at = new Map(r.phases.map((p) => [p.event, p.offsetMs]))
   const window = (at.get('POST') ?? 0) - (at.get('IN_PROGRESS') ?? 0)
-  expect(r.maxOpMs).toBeLessThanOrEqual(window + 1000)
+  expect(r.maxOpMs).toBeLessThanOrEqual(window + holdSlackMs)
 }
 
 /**
@@ -62,7 +67,7 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
   describe(`conformance: ${client} (${engine})`, () => {
     for (const preset of ['fast', 'default'] as const) {
       it(`reads, writes and transactions of 16 workers through a ${preset} switchover`, async () => {
-        expectProtected(await runScenario({ engine, client, preset, workers: 16 }))
+        expectProtected(await runScenario({ engine, client, preset, workers: 16 }), target.holdSlackMs)
       })
     }
 
