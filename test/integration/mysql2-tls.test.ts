@@ -1,58 +1,25 @@
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveOptions } from '../../core/options.js'
-import { acquireDeployment, getStatus } from '../../core/registry.js'
-import type { LookupFunction } from '../../core/runtime.js'
-import { lookupResolver, silentLogger } from '../../core/runtime.js'
+import { silentLogger } from '../../core/runtime.js'
 import { createConnection } from '../../integrations/mysql2/index.js'
-import { RowsSource } from './helpers/rows-source.js'
+import type { Handshake } from './helpers/tls-switchover.js'
+import { BLUE, GREEN_IP, certificate, lookup, reachPost } from './helpers/tls-switchover.js'
 
 /**
  * TLS through an IP substitution with mysql2, which takes SNI and the identity check from `config.host` only: the
  * routed stream dials the green IP while `host` stays the RDS name. The server is a minimal MySQL TLS endpoint: a
  * protocol-10 greeting offering SSL, then the TLS handshake on the client's SSLRequest; it records the SNI name.
  */
-const BLUE = 'mydb.c9akciq32.us-east-1.rds.amazonaws.com'
-const GREEN = 'mydb-green-x7k2p9.c9akciq32.us-east-1.rds.amazonaws.com'
-const GREEN_IP = '127.0.0.1'
 
 let dir: string
 let server: net.Server
 let port: number
 let rds: { key: string; cert: string }
-const handshakes: { servername: string | false; ok: boolean }[] = []
-
-function certificate(name: string): { key: string; cert: string } {
-  const key = join(dir, `${name}.key`)
-  const cert = join(dir, `${name}.crt`)
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      `subjectAltName=DNS:${name}`,
-    ],
-    { stdio: 'ignore' },
-  )
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') }
-}
+const handshakes: Handshake[] = []
 
 /** A MySQL protocol-10 initial handshake packet offering CLIENT_SSL and CLIENT_PROTOCOL_41. */
 function greeting(): Buffer {
@@ -78,7 +45,7 @@ function greeting(): Buffer {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bg-mysql-tls-'))
-  rds = certificate(BLUE)
+  rds = certificate(dir, BLUE)
   server = net.createServer((socket) => {
     socket.on('error', () => undefined)
     socket.write(greeting())
@@ -107,33 +74,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const lookup: LookupFunction = (host, _options, callback) =>
-  host === GREEN
-    ? callback(null, GREEN_IP, 4)
-    : callback(Object.assign(new Error('unreachable'), { code: 'ENOTFOUND' }), '', 0)
-
 async function connectThroughSwitchover(
   ca: string,
   bgdId: string,
 ): Promise<{ code?: string; message?: string }> {
-  const source = new RowsSource(BLUE, GREEN, port)
-  source.setPhase('CREATED')
-  const deployment = acquireDeployment({
-    options: resolveOptions({ bgdId, bgHighMs: 50, bgIncreasedMs: 500 }),
-    source,
-    initialHost: { host: BLUE, port },
-    resolver: lookupResolver(lookup),
-    logger: silentLogger,
-  })
-  const until = async (phase: string): Promise<void> => {
-    for (let i = 0; i < 200 && getStatus(bgdId)?.phase !== phase; i++)
-      await new Promise((r) => setTimeout(r, 20))
-    expect(getStatus(bgdId)?.phase).toBe(phase)
-  }
-  await until('CREATED')
-  await new Promise((r) => setTimeout(r, 700)) // the start snapshot is taken on the round after CREATED
-  source.setPhase('POST')
-  await until('POST')
+  const { deployment, source } = await reachPost(bgdId, port)
   const connection = createConnection({
     host: BLUE,
     port,
@@ -162,7 +107,7 @@ describe('mysql2: TLS with IP substitution', () => {
   })
 
   it('fails against a certificate for another name', async () => {
-    const other = certificate('other.example.com')
+    const other = certificate(dir, 'other.example.com')
     const err = await connectThroughSwitchover(other.cert, 'mysql-tls-wrong')
     expect(`${err.code ?? ''} ${err.message ?? ''}`).toMatch(
       /UNABLE_TO_VERIFY|self.signed|DEPTH_ZERO|altname|certificate/i,

@@ -1,64 +1,31 @@
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveOptions } from '../../core/options.js'
-import { acquireDeployment, getStatus } from '../../core/registry.js'
-import type { LookupFunction } from '../../core/runtime.js'
-import { lookupResolver, silentLogger } from '../../core/runtime.js'
+import { silentLogger } from '../../core/runtime.js'
 import { BlueGreenPgClient } from '../../integrations/pg/index.js'
-import { RowsSource } from './helpers/rows-source.js'
+import type { Handshake } from './helpers/tls-switchover.js'
+import { BLUE, GREEN_IP, certificate, lookup, reachPost } from './helpers/tls-switchover.js'
 
 /**
  * TLS through an IP substitution: the socket dials the green IP while the host name stays the TLS servername and
  * the name the certificate is checked against. The server is a minimal PostgreSQL TLS endpoint (it answers the
  * SSLRequest with 'S', completes the TLS handshake, records the SNI name, then closes).
  */
-const BLUE = 'mydb.c9akciq32.us-east-1.rds.amazonaws.com'
-const GREEN = 'mydb-green-x7k2p9.c9akciq32.us-east-1.rds.amazonaws.com'
-const GREEN_IP = '127.0.0.1'
 
 let dir: string
 let server: net.Server
 let port: number
-const handshakes: { servername: string | false; ok: boolean }[] = []
-
-function certificate(name: string): { key: string; cert: string } {
-  const key = join(dir, `${name}.key`)
-  const cert = join(dir, `${name}.crt`)
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      `subjectAltName=DNS:${name}`,
-    ],
-    { stdio: 'ignore' },
-  )
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') }
-}
+const handshakes: Handshake[] = []
 
 let rds: { key: string; cert: string }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bg-tls-'))
   // The certificate names the blue (user-facing) RDS name, as RDS certificates cover the endpoint names.
-  rds = certificate(BLUE)
+  rds = certificate(dir, BLUE)
   server = net.createServer((socket) => {
     socket.once('data', () => {
       socket.write('S')
@@ -83,32 +50,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-// Blue resolves nowhere reachable; only the substitution can reach the server.
-const lookup: LookupFunction = (host, _options, callback) =>
-  host === GREEN
-    ? callback(null, GREEN_IP, 4)
-    : callback(Object.assign(new Error('unreachable'), { code: 'ENOTFOUND' }), '', 0)
-
 async function connectThroughSwitchover(ca: string, bgdId: string): Promise<unknown> {
-  const source = new RowsSource(BLUE, GREEN, port)
-  source.setPhase('CREATED')
-  // Start the deployment's monitors first and let them see CREATED, then POST, as a long-running application would.
-  const deployment = acquireDeployment({
-    options: resolveOptions({ bgdId, bgHighMs: 50, bgIncreasedMs: 500 }),
-    source,
-    initialHost: { host: BLUE, port },
-    resolver: lookupResolver(lookup),
-    logger: silentLogger,
-  })
-  const until = async (phase: string): Promise<void> => {
-    for (let i = 0; i < 200 && getStatus(bgdId)?.phase !== phase; i++)
-      await new Promise((r) => setTimeout(r, 20))
-    expect(getStatus(bgdId)?.phase).toBe(phase)
-  }
-  await until('CREATED')
-  await new Promise((r) => setTimeout(r, 700)) // the start snapshot is taken on the round after CREATED
-  source.setPhase('POST')
-  await until('POST')
+  const { deployment, source } = await reachPost(bgdId, port)
   const client = new BlueGreenPgClient({
     host: BLUE,
     port,
@@ -140,7 +83,7 @@ describe('TLS with IP substitution', () => {
 
   it('fails against a certificate for another name', async () => {
     handshakes.length = 0
-    const other = certificate('other.example.com')
+    const other = certificate(dir, 'other.example.com')
     const err = (await connectThroughSwitchover(other.cert, 'tls-wrong')) as {
       code?: string
       message?: string
