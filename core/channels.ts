@@ -35,7 +35,7 @@ export interface HoldEvent {
   readonly phase: Phase
   /** Set on `hold:end`. */
   readonly durationMs?: number
-  readonly outcome?: 'released' | 'timeout' | 'aborted'
+  readonly outcome?: 'released' | 'timeout'
 }
 
 /** A new connection sent to another address. */

@@ -1,4 +1,4 @@
-import type { Phase } from './types.js'
+import type { ExecuteKind, Phase } from './types.js'
 
 /** Every error code the library raises. */
 export type BlueGreenErrorCode =
@@ -7,9 +7,6 @@ export type BlueGreenErrorCode =
   | 'CORRESPONDING_HOST_NOT_FOUND'
   | 'GREEN_REJECTED'
   | 'READ_ONLY_CONNECTION'
-  | 'SUBSTITUTION_FAILED'
-  | 'HOLD_ABORTED'
-  | 'CLOSED'
 
 const BRAND = Symbol.for('rds-bluegreen.error')
 
@@ -102,11 +99,11 @@ export class BlueGreenSwitchoverTimeoutError extends BlueGreenError {
   static execute(
     timeoutMs: number,
     heldMs: number,
-    method: string,
+    kind: ExecuteKind,
     options: BlueGreenErrorOptions,
   ): BlueGreenSwitchoverTimeoutError {
     return new BlueGreenSwitchoverTimeoutError(
-      `Blue/Green Deployment switchover is still in progress after ${timeoutMs} ms. Try '${method}' again later.`,
+      `Blue/Green Deployment switchover is still in progress after ${timeoutMs} ms. Try '${kind}' again later.`,
       heldMs,
       options,
     )
@@ -155,14 +152,5 @@ export class BlueGreenReadOnlyError extends BlueGreenError {
       true,
       options,
     )
-  }
-}
-
-/** A hold was cancelled through its AbortSignal. */
-export class BlueGreenHoldAbortedError extends BlueGreenError {
-  override readonly name = 'BlueGreenHoldAbortedError'
-
-  constructor(options: BlueGreenErrorOptions) {
-    super('HOLD_ABORTED', 'The Blue/Green hold was aborted.', false, options)
   }
 }

@@ -1,11 +1,12 @@
 import { Coordinator } from './coordinator.js'
 import type { MetadataSource } from './metadata/source.js'
 import type { ResolvedOptions } from './options.js'
-import type { ConnectPlan, SnapshotSource } from './routing/enforce.js'
+import { isSwitchoverRunning } from './phases.js'
+import type { SnapshotSource } from './routing/enforce.js'
 import { holdExecute, routeConnect } from './routing/enforce.js'
 import type { Clock, Logger, Resolver } from './runtime.js'
 import { consoleLogger, lookupResolver, systemClock } from './runtime.js'
-import type { BlueGreenSnapshot, ConnectTarget } from './types.js'
+import type { BlueGreenSnapshot, ConnectTarget, DialDecision, ExecuteKind } from './types.js'
 
 /** The coordinator surface shared through the registry; kept stable so ESM and CommonJS copies can share one. */
 interface SharedCoordinator extends SnapshotSource {
@@ -55,9 +56,9 @@ export interface DeploymentHandle {
   /** The latest published snapshot. */
   snapshot(): BlueGreenSnapshot
   /** Where a new connection to `target` should dial; waits while held, throws typed errors. */
-  routeConnect(target: ConnectTarget, signal?: AbortSignal): Promise<ConnectPlan>
+  routeConnect(target: ConnectTarget): Promise<DialDecision>
   /** `undefined` when a call may run now, else a promise that resolves when it may (or rejects on timeout). */
-  beforeExecute(target: ConnectTarget, method: string, signal?: AbortSignal): Promise<void> | undefined
+  beforeExecute(target: ConnectTarget, kind: ExecuteKind): Promise<void> | undefined
   /** Calls `listener` with every new snapshot; returns the unsubscribe function. */
   subscribe(listener: (snapshot: BlueGreenSnapshot) => void): () => void
   /** Drops this reference; the last one stops the monitors. Idempotent. */
@@ -117,10 +118,8 @@ function createHandle(
     bgdId: coordinator.bgdId,
     options,
     snapshot: () => coordinator.snapshot(),
-    routeConnect: (target, signal) =>
-      routeConnect(coordinator, clock, target, options.connectTimeoutMs, signal),
-    beforeExecute: (target, method, signal) =>
-      holdExecute(coordinator, clock, target, options.executeTimeoutMs, method, signal),
+    routeConnect: (target) => routeConnect(coordinator, clock, target, options.connectTimeoutMs),
+    beforeExecute: (target, kind) => holdExecute(coordinator, clock, target, options.executeTimeoutMs, kind),
     subscribe: (listener) => coordinator.subscribe(listener),
     release: async () => {
       if (released) return
@@ -129,9 +128,7 @@ function createHandle(
       if (entry.refs > 0) return
       // Linger only mid-switchover, when every connection was just cut and reconnects follow; otherwise a
       // released deployment stops at once (and never keeps the process alive).
-      const phase = coordinator.snapshot().phase
-      const active = phase === 'PREPARATION' || phase === 'IN_PROGRESS' || phase === 'POST'
-      if (lingerMs <= 0 || !active) return closeEntry(entry)
+      if (lingerMs <= 0 || !isSwitchoverRunning(coordinator.snapshot().phase)) return closeEntry(entry)
       entry.cancelLinger?.()
       entry.cancelLinger = clock.timer(lingerMs, () => {
         entry.cancelLinger = undefined

@@ -1,13 +1,13 @@
 import type { HostPair, Phase } from './types.js'
 
 /**
- * Text of the switchover summary (spec §7.3, the JDBC layout, so operators can compare it with AWS docs) and
- * of the readiness log (spec §5.11). Pure: the caller logs the returned string.
+ * Text of the switchover summary (the JDBC wrapper's layout, so operators can compare it with AWS
+ * documentation) and of the readiness log (docs/design.md, "Logs"). Pure: the caller logs the returned string.
  */
 
-/** One recorded event: the first time a phase was published or a flag latched (spec §7.1). */
-export interface SummaryEvent {
-  /** Event name, with the ` (rollback)` suffix when recorded during a rollback. */
+/** One row of the switchover summary table. */
+export interface SummaryRow {
+  /** The event column, e.g. `IN_PROGRESS` or `CREATED (rollback)`. */
   readonly name: string
   /** Wall-clock ms since the epoch, for the timestamp column. */
   readonly wallMs: number
@@ -19,7 +19,9 @@ export interface SummaryEvent {
 export interface SwitchoverSummaryInput {
   readonly bgdId: string
   readonly rollback: boolean
-  readonly events: readonly SummaryEvent[]
+  readonly events: readonly SummaryRow[]
+  /** Monotonic ms of time zero for the offset column; the column stays blank without one. */
+  readonly zeroMonoMs?: number | undefined
 }
 
 const TIMESTAMP_WIDTH = 28
@@ -30,12 +32,14 @@ const OFFSET_NUMBER_WIDTH = 18
 const EMPTY_EVENT_WIDTH = 31
 
 /**
- * Formats the end-of-cycle summary. Offsets are whole ms from time zero (IN_PROGRESS; on rollback PREPARATION,
- * else `PREPARATION (rollback)`), truncated toward zero like JDBC; blank when there is no time zero.
+ * Formats the end-of-cycle summary table the library logs when a switchover completes or rolls back. Offsets
+ * are whole ms from `zeroMonoMs`, truncated toward zero like JDBC; blank when there is no time zero.
  *
  * @example
  * ```ts
- * logger.info(formatSwitchoverSummary({ bgdId: '1', rollback: false, events: recorder.events() }))
+ * import { formatSwitchoverSummary } from 'rds-bluegreen'
+ * formatSwitchoverSummary({ bgdId: '1', rollback: false, zeroMonoMs: 100,
+ *   events: [{ name: 'IN_PROGRESS', wallMs: Date.now(), monoMs: 100 }] })
  * // [bgdId: '1'] Blue/Green Deployment Switchover COMPLETED
  * // -------------------------------------------------------------------------------------
  * // timestamp                         time offset (ms)                              event
@@ -44,7 +48,7 @@ const EMPTY_EVENT_WIDTH = 31
  */
 export function formatSwitchoverSummary(input: SwitchoverSummaryInput): string {
   const events = [...input.events].sort((a, b) => a.monoMs - b.monoMs)
-  const zero = timeZero(events, input.rollback)
+  const zero = input.zeroMonoMs
   const width =
     events.length === 0 ? EMPTY_EVENT_WIDTH : Math.max(...events.map((event) => event.name.length + 5))
   const divider = '-'.repeat(TIMESTAMP_WIDTH + 1 + OFFSET_WIDTH + 1 + width)
@@ -52,7 +56,7 @@ export function formatSwitchoverSummary(input: SwitchoverSummaryInput): string {
     const offset =
       zero === undefined
         ? ''.padStart(OFFSET_WIDTH)
-        : `${String(Math.trunc(event.monoMs - zero.monoMs) || 0).padStart(OFFSET_NUMBER_WIDTH)} ms`
+        : `${String(Math.trunc(event.monoMs - zero) || 0).padStart(OFFSET_NUMBER_WIDTH)} ms`
     return `${isoInstant(event.wallMs).padStart(TIMESTAMP_WIDTH)} ${offset} ${event.name.padStart(width)}`
   })
   return [
@@ -63,11 +67,6 @@ export function formatSwitchoverSummary(input: SwitchoverSummaryInput): string {
     ...rows,
     divider,
   ].join('\n')
-}
-
-function timeZero(events: readonly SummaryEvent[], rollback: boolean): SummaryEvent | undefined {
-  const find = (name: string): SummaryEvent | undefined => events.find((event) => event.name === name)
-  return rollback ? (find('PREPARATION') ?? find('PREPARATION (rollback)')) : find('IN_PROGRESS')
 }
 
 /** ISO-8601 UTC; a corrupt clock value must not turn a log line into an exception. */
@@ -93,7 +92,7 @@ export interface ReadinessLogInput {
 const LABEL_WIDTH = 20
 
 /**
- * Formats the readiness log (spec §5.11): summary rows, then the sorted blue → green pairs, then the sorted
+ * Formats the readiness log: summary rows, then the sorted blue → green pairs, then the sorted
  * host → IP rows. `ready` is true when both sides have hosts and every blue host has a green counterpart.
  *
  * @example

@@ -3,26 +3,12 @@
  * monitors, the coordinator and the router exchange.
  */
 
-/** Phases in switchover order; the index is the phase's ordinal (spec §2.5). */
-export const PHASES = ['NOT_CREATED', 'CREATED', 'PREPARATION', 'IN_PROGRESS', 'POST', 'COMPLETED'] as const
+import type { Phase } from './phases.js'
 
-/** The library's normalised switchover state. */
-export type Phase = (typeof PHASES)[number]
-
-/** Ordinal of each phase; the coordinator never moves backwards except on rollback. */
-export const PHASE_ORDER: Readonly<Record<Phase, number>> = {
-  NOT_CREATED: 0,
-  CREATED: 1,
-  PREPARATION: 2,
-  IN_PROGRESS: 3,
-  POST: 4,
-  COMPLETED: 5,
-}
-
-/** Phases that belong to a switchover (spec §2.5 `isActiveSwitchoverOrCompleted`). */
-export function isActivePhase(phase: Phase): boolean {
-  return PHASE_ORDER[phase] >= PHASE_ORDER.PREPARATION
-}
+// Phases live in phases.ts with their predicates; re-exported here because every layer imports its vocabulary
+// from this file.
+export { PHASES, PHASE_ORDER, isActivePhase } from './phases.js'
+export type { Phase } from './phases.js'
 
 /** Blue is the SOURCE of the deployment, green is the TARGET. */
 export const ROLES = ['SOURCE', 'TARGET'] as const
@@ -81,18 +67,26 @@ export interface ConnectTarget {
   readonly port: number
 }
 
-/** Matches a routing against a target: by lower-cased `host` / `host:port` key, by role, or both. */
+/**
+ * Which targets a routing applies to. A route without `host` applies to every host of its role; one without
+ * `port` to every port of its host.
+ */
 export interface RouteMatch {
-  /** `host` or `host:port`, lower-cased; absent matches every host. */
-  readonly hostKey?: string
+  /** Lower-cased host name (or captured IP). */
+  readonly host?: string
+  readonly port?: number
   /** Absent matches every role. */
   readonly role?: Role
 }
 
-/** What a new connection does (spec §6.5), as data. */
-export type ConnectAction =
-  | { readonly kind: 'hold' }
-  | { readonly kind: 'hold-until-corresponding'; readonly blueHost: string }
+/**
+ * What a new connection does: the one decision type from the summary (as a route's action) through the router
+ * to the enforcement of a connect.
+ */
+export type ConnectDecision =
+  | { readonly kind: 'pass' }
+  /** Wait for the next snapshot: the switchover is in progress, or a blue host has no green pair yet. */
+  | { readonly kind: 'hold'; readonly reason: 'in-progress' | 'corresponding-host' }
   | {
       readonly kind: 'substitute'
       /** The IP to dial (or a host name when no IP was captured). */
@@ -103,16 +97,25 @@ export type ConnectAction =
     }
   | { readonly kind: 'reject' }
 
+/** Where a connect finally dials once holds are over: as configured, or to a substituted address. */
+export type DialDecision = Extract<ConnectDecision, { readonly kind: 'pass' | 'substitute' }>
+
 /** A connect routing: the first one whose match fits a target decides. */
 export interface ConnectRoute {
   readonly match: RouteMatch
-  readonly action: ConnectAction
+  readonly decision: ConnectDecision
 }
 
 /** An execute routing: calls on an existing connection that match are held. */
 export interface ExecuteRoute {
   readonly match: RouteMatch
 }
+
+/**
+ * What a held call was about to do, for the timeout message ("Try 'query' again later"): a statement, a pool
+ * checkout through the driver's `connect`, or knex's `acquireConnection`.
+ */
+export type ExecuteKind = 'query' | 'connect' | 'acquireConnection'
 
 /** Blue host → its green counterpart (`undefined` while none is known). */
 export interface HostPair {

@@ -2,36 +2,29 @@ import { publishHoldEnd, publishHoldStart, publishReject, publishSubstitute } fr
 import {
   BlueGreenConnectRejectedError,
   BlueGreenCorrespondingHostNotFoundError,
-  BlueGreenHoldAbortedError,
   BlueGreenSwitchoverTimeoutError,
 } from '../errors.js'
 import type { Clock } from '../runtime.js'
-import type { BlueGreenSnapshot, ConnectTarget } from '../types.js'
+import type { BlueGreenSnapshot, ConnectTarget, DialDecision, ExecuteKind } from '../types.js'
 import { decideConnect, decideExecute } from './router.js'
 
 /** The part of a coordinator that holds need; stable across module copies (ESM and CommonJS). */
 export interface SnapshotSource {
   readonly bgdId: string
   snapshot(): BlueGreenSnapshot
-  waitForChange(sequence: number, deadline: number, signal?: AbortSignal): Promise<boolean>
+  waitForChange(sequence: number, deadline: number): Promise<boolean>
 }
 
-/** Where a new connection should dial. */
-export type ConnectPlan =
-  | { readonly kind: 'direct' }
-  /** Dial `address:port`; keep the target's host name for TLS (servername) and authentication. */
-  | { readonly kind: 'substitute'; readonly address: string; readonly port: number; readonly via: string }
-
-const DIRECT: ConnectPlan = Object.freeze({ kind: 'direct' })
+const PASS: DialDecision = Object.freeze({ kind: 'pass' })
 
 /**
- * Carries out the connect decision for `target` (spec §6.2): waits while held (event-driven, bounded by
- * `timeoutMs`), then returns where to dial, or throws a typed error (reject, timeout, abort).
+ * Carries out the connect decision for `target` (docs/design.md, "Routing"): waits while held (event-driven,
+ * bounded by `timeoutMs`), then returns where to dial, or throws a typed error (reject, timeout).
  *
  * @example
  * ```ts
- * const plan = await routeConnect(coordinator, clock, { host, port }, 30_000)
- * const address = plan.kind === 'substitute' ? plan.address : host
+ * const dial = await routeConnect(coordinator, clock, { host, port }, 30_000)
+ * const address = dial.kind === 'substitute' ? dial.address : host
  * ```
  */
 export async function routeConnect(
@@ -39,25 +32,27 @@ export async function routeConnect(
   clock: Clock,
   target: ConnectTarget,
   timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<ConnectPlan> {
+): Promise<DialDecision> {
   let snapshot = source.snapshot()
   let decision = decideConnect(snapshot, target)
-  if (decision.kind === 'pass') return DIRECT
+  if (decision.kind === 'pass') return PASS
   const start = clock.now()
   const deadline = start + timeoutMs
   let holding = false
+  const released = (): void => {
+    if (holding) endHold(source, target, snapshot, 'connect', clock.now() - start, 'released')
+  }
   for (;;) {
     switch (decision.kind) {
       case 'pass':
-        if (holding) endHold(source, target, snapshot, 'connect', clock.now() - start, 'released')
-        return DIRECT
+        released()
+        return PASS
       case 'substitute':
-        if (holding) endHold(source, target, snapshot, 'connect', clock.now() - start, 'released')
+        released()
         publishSubstitute({ bgdId: source.bgdId, host: target.host, phase: snapshot.phase, ...decision })
-        return { kind: 'substitute', address: decision.address, port: decision.port, via: decision.via }
+        return decision
       case 'reject':
-        if (holding) endHold(source, target, snapshot, 'connect', clock.now() - start, 'released')
+        released()
         publishReject({ bgdId: source.bgdId, host: target.host, phase: snapshot.phase })
         throw new BlueGreenConnectRejectedError({ bgdId: source.bgdId, phase: snapshot.phase })
       case 'hold': {
@@ -65,16 +60,14 @@ export async function routeConnect(
           holding = true
           publishHoldStart({ bgdId: source.bgdId, kind: 'connect', host: target.host, phase: snapshot.phase })
         }
-        const changed = await source.waitForChange(snapshot.sequence, deadline, signal)
+        const changed = await source.waitForChange(snapshot.sequence, deadline)
         snapshot = source.snapshot()
         decision = decideConnect(snapshot, target)
         if (changed || decision.kind !== 'hold') break
         // One last look after the deadline (JDBC #1923) before giving up.
         const heldMs = clock.now() - start
-        const aborted = signal?.aborted === true
-        endHold(source, target, snapshot, 'connect', heldMs, aborted ? 'aborted' : 'timeout')
-        const options = { bgdId: source.bgdId, phase: snapshot.phase, cause: signal?.reason as unknown }
-        if (aborted) throw new BlueGreenHoldAbortedError(options)
+        endHold(source, target, snapshot, 'connect', heldMs, 'timeout')
+        const options = { bgdId: source.bgdId, phase: snapshot.phase }
         if (decision.reason === 'corresponding-host') {
           throw new BlueGreenCorrespondingHostNotFoundError(target.host, timeoutMs, options)
         }
@@ -85,8 +78,8 @@ export async function routeConnect(
 }
 
 /**
- * Holds a call on an existing connection to `target` while the switchover is in progress (spec §6.3). Returns
- * `undefined` synchronously when nothing is held, so the per-query cost is one array-length check.
+ * Holds a call on an existing connection to `target` while the switchover is in progress. Returns `undefined`
+ * synchronously when nothing is held, so the per-query cost is one array-length check.
  *
  * @example
  * ```ts
@@ -99,12 +92,11 @@ export function holdExecute(
   clock: Clock,
   target: ConnectTarget,
   timeoutMs: number,
-  method: string,
-  signal?: AbortSignal,
+  kind: ExecuteKind,
 ): Promise<void> | undefined {
   const snapshot = source.snapshot()
   if (decideExecute(snapshot, target).kind === 'pass') return undefined
-  return waitExecute(source, clock, target, timeoutMs, method, snapshot, signal)
+  return waitExecute(source, clock, target, timeoutMs, kind, snapshot)
 }
 
 async function waitExecute(
@@ -112,16 +104,15 @@ async function waitExecute(
   clock: Clock,
   target: ConnectTarget,
   timeoutMs: number,
-  method: string,
+  kind: ExecuteKind,
   first: BlueGreenSnapshot,
-  signal?: AbortSignal,
 ): Promise<void> {
   const start = clock.now()
   const deadline = start + timeoutMs
   let snapshot = first
   publishHoldStart({ bgdId: source.bgdId, kind: 'execute', host: target.host, phase: snapshot.phase })
   for (;;) {
-    const changed = await source.waitForChange(snapshot.sequence, deadline, signal)
+    const changed = await source.waitForChange(snapshot.sequence, deadline)
     snapshot = source.snapshot()
     if (decideExecute(snapshot, target).kind === 'pass') {
       endHold(source, target, snapshot, 'execute', clock.now() - start, 'released')
@@ -129,11 +120,9 @@ async function waitExecute(
     }
     if (changed) continue
     const heldMs = clock.now() - start
-    const aborted = signal?.aborted === true
-    endHold(source, target, snapshot, 'execute', heldMs, aborted ? 'aborted' : 'timeout')
-    const options = { bgdId: source.bgdId, phase: snapshot.phase, cause: signal?.reason as unknown }
-    if (aborted) throw new BlueGreenHoldAbortedError(options)
-    throw BlueGreenSwitchoverTimeoutError.execute(timeoutMs, heldMs, method, options)
+    endHold(source, target, snapshot, 'execute', heldMs, 'timeout')
+    const options = { bgdId: source.bgdId, phase: snapshot.phase }
+    throw BlueGreenSwitchoverTimeoutError.execute(timeoutMs, heldMs, kind, options)
   }
 }
 
@@ -143,7 +132,7 @@ function endHold(
   snapshot: BlueGreenSnapshot,
   kind: 'connect' | 'execute',
   durationMs: number,
-  outcome: 'released' | 'timeout' | 'aborted',
+  outcome: 'released' | 'timeout',
 ): void {
   publishHoldEnd({ bgdId: source.bgdId, kind, host: target.host, phase: snapshot.phase, durationMs, outcome })
 }

@@ -1,28 +1,19 @@
-import type { BlueGreenSnapshot, ConnectTarget, Role, RouteMatch } from '../types.js'
-
-/** What to do with a new connection. */
-export type ConnectDecision =
-  | { readonly kind: 'pass' }
-  /** Wait for the next snapshot: the switchover is in progress, or a blue host has no green pair yet. */
-  | { readonly kind: 'hold'; readonly reason: 'in-progress' | 'corresponding-host'; readonly role: Role }
-  /** Dial `address:port` instead, keeping the target's host name for TLS and authentication. */
-  | {
-      readonly kind: 'substitute'
-      readonly address: string
-      readonly port: number
-      readonly via: string
-      readonly role: Role
-    }
-  | { readonly kind: 'reject'; readonly role: Role }
+import type { BlueGreenSnapshot, ConnectDecision, ConnectTarget, Role, RouteMatch } from '../types.js'
 
 /** What to do with a call on an existing connection. */
-export type ExecuteDecision = { readonly kind: 'pass' } | { readonly kind: 'hold'; readonly role: Role }
+export type ExecuteDecision = { readonly kind: 'pass' } | { readonly kind: 'hold' }
 
 const PASS = Object.freeze({ kind: 'pass' } as const)
+const HOLD = Object.freeze({ kind: 'hold' } as const)
 
 /**
  * The side a target belongs to: by lower-cased host name, or by an IP captured in a start snapshot.
  * `host` must already be lower-cased (drivers normalise it once per connection).
+ *
+ * @example
+ * ```ts
+ * roleOf(snapshot, 'mydb.c9akciq32.us-east-1.rds.amazonaws.com') // 'SOURCE'
+ * ```
  */
 export function roleOf(snapshot: BlueGreenSnapshot, host: string): Role | undefined {
   return snapshot.roleByHost.get(host) ?? snapshot.roleByIp.get(host)
@@ -30,13 +21,14 @@ export function roleOf(snapshot: BlueGreenSnapshot, host: string): Role | undefi
 
 function matches(match: RouteMatch, host: string, port: number, role: Role): boolean {
   if (match.role !== undefined && match.role !== role) return false
-  if (match.hostKey === undefined) return true
-  return match.hostKey === host || match.hostKey === `${host}:${port}`
+  if (match.host !== undefined && match.host !== host) return false
+  return match.port === undefined || match.port === port
 }
 
 /**
- * Decides what a new connection to `target` does under `snapshot` (spec §6.2, §6.4): the first matching connect
- * routing wins; hosts outside the deployment always pass. Pure.
+ * Decides what a new connection to `target` does under `snapshot` (docs/design.md, "Routing"): the first
+ * matching connect routing wins; hosts outside the deployment always pass. Pure; returns the route's own
+ * decision object, so deciding allocates nothing.
  *
  * @example
  * ```ts
@@ -53,23 +45,12 @@ export function decideConnect(
   const role = roleOf(snapshot, host)
   if (role === undefined) return PASS
   const route = snapshot.connectRoutes.find((r) => matches(r.match, host, target.port, role))
-  if (route === undefined) return PASS
-  const { action } = route
-  switch (action.kind) {
-    case 'hold':
-      return { kind: 'hold', reason: 'in-progress', role }
-    case 'hold-until-corresponding':
-      return { kind: 'hold', reason: 'corresponding-host', role }
-    case 'substitute':
-      return { kind: 'substitute', address: action.address, port: action.port, via: action.via, role }
-    case 'reject':
-      return { kind: 'reject', role }
-  }
+  return route === undefined ? PASS : route.decision
 }
 
 /**
- * Decides whether a call on a connection to `target` is held (spec §6.3): only while the switchover is in
- * progress. Costs one array-length check when nothing is routed, so it can run on every query. Pure.
+ * Decides whether a call on a connection to `target` is held: only while the switchover is in progress. Costs
+ * one array-length check when nothing is routed, so it can run on every query. Pure.
  *
  * @example
  * ```ts
@@ -84,6 +65,5 @@ export function decideExecute(
   const host = target.host.toLowerCase()
   const role = roleOf(snapshot, host)
   if (role === undefined) return PASS
-  const route = snapshot.executeRoutes.find((r) => matches(r.match, host, target.port, role))
-  return route === undefined ? PASS : { kind: 'hold', role }
+  return snapshot.executeRoutes.some((r) => matches(r.match, host, target.port, role)) ? HOLD : PASS
 }

@@ -1,4 +1,4 @@
-import type { ConnectRoute, ExecuteRoute, HostPair, Phase, Role } from '../types.js'
+import type { ConnectDecision, ConnectRoute, ExecuteRoute, HostPair, Phase, Role } from '../types.js'
 
 /** Everything the summary of one deployment is computed from (the coordinator's accumulated state). */
 export interface SummaryInput {
@@ -10,8 +10,6 @@ export interface SummaryInput {
   readonly blueDnsUpdated: boolean
   readonly greenDnsRemoved: boolean
   readonly greenTopologyChanged: boolean
-  /** IAM name tracking (spec §5.13); the library signs no tokens itself, so this stays false unless reported. */
-  readonly allGreenNodesChangedName: boolean
   /** COMPLETED is the first active phase seen (the process started after the switchover): nothing to route. */
   readonly completedWithoutSwitchover: boolean
   readonly roleByHost: ReadonlyMap<string, Role>
@@ -107,11 +105,12 @@ function greenHosts(input: SummaryInput): string[] {
   return [...input.roleByHost].filter(([, role]) => role === 'TARGET').map(([host]) => host)
 }
 
-/** Every per-host routing is added for `host` and for `host:port` (spec §5.6). */
-function keyed(host: string, port: number, role: Role, action: ConnectRoute['action']): ConnectRoute[] {
-  const routes: ConnectRoute[] = [{ match: { hostKey: host, role }, action }]
-  if (port > 0) routes.push({ match: { hostKey: `${host}:${port}`, role }, action })
-  return routes
+/**
+ * A per-host routing. It carries no port: the AWS wrappers add every route for `host` and for `host:port`, and a
+ * bare host already matches every port, so one route is the same routing.
+ */
+function route(host: string, role: Role, decision: ConnectDecision): ConnectRoute {
+  return { match: { host, role }, decision }
 }
 
 /** PREPARATION: new blue connections go to the blue IP captured while CREATED, whatever DNS says now. */
@@ -120,49 +119,52 @@ function preparation(input: SummaryInput): ConnectRoute[] {
   return blueHosts(input).flatMap((host) => {
     const ip = input.ipByHost.get(host)
     if (ip === undefined) return []
-    return keyed(host, port, 'SOURCE', { kind: 'substitute', address: ip, port, via: host })
+    return [route(host, 'SOURCE', { kind: 'substitute', address: ip, port, via: host })]
   })
 }
+
+const HOLD: ConnectDecision = Object.freeze({ kind: 'hold', reason: 'in-progress' })
+const HOLD_FOR_PAIR: ConnectDecision = Object.freeze({ kind: 'hold', reason: 'corresponding-host' })
+const REJECT: ConnectDecision = Object.freeze({ kind: 'reject' })
 
 /** IN_PROGRESS: hold new connections and calls to both sides (targets given as known IPs carry a role too). */
 function inProgress(input: SummaryInput): Summary {
   return {
     ...plain('IN_PROGRESS', input.roleByHost, input.correspondingHosts),
     connectRoutes: [
-      { match: { role: 'SOURCE' }, action: { kind: 'hold' } },
-      { match: { role: 'TARGET' }, action: { kind: 'hold' } },
+      { match: { role: 'SOURCE' }, decision: HOLD },
+      { match: { role: 'TARGET' }, decision: HOLD },
     ],
     executeRoutes: [{ match: { role: 'SOURCE' } }, { match: { role: 'TARGET' } }],
   }
 }
 
-/** POST: blue names go to the green counterpart's IP; green names to their own IP until renamed, then rejected. */
+/**
+ * POST: blue names go to the green counterpart's IP (held while no counterpart is known); green names go to
+ * their own IP until the green topology changes, then are rejected until green DNS is gone.
+ */
 function post(input: SummaryInput): Summary {
   const routes: ConnectRoute[] = []
-  if (!(input.blueDnsUpdated && input.allGreenNodesChangedName)) {
-    const bluePort = input.portByRole.SOURCE
-    for (const host of blueHosts(input)) {
-      const green = input.correspondingHosts.get(host)?.green
-      if (green === undefined) {
-        routes.push(...keyed(host, bluePort, 'SOURCE', { kind: 'hold-until-corresponding', blueHost: host }))
-        continue
-      }
-      const greenPort = input.portByRole.TARGET > 0 ? input.portByRole.TARGET : bluePort
-      const address = input.ipByHost.get(green) ?? green
-      routes.push(
-        ...keyed(host, bluePort, 'SOURCE', { kind: 'substitute', address, port: greenPort, via: green }),
-      )
+  const bluePort = input.portByRole.SOURCE
+  for (const host of blueHosts(input)) {
+    const green = input.correspondingHosts.get(host)?.green
+    if (green === undefined) {
+      routes.push(route(host, 'SOURCE', HOLD_FOR_PAIR))
+      continue
     }
+    const greenPort = input.portByRole.TARGET > 0 ? input.portByRole.TARGET : bluePort
+    const address = input.ipByHost.get(green) ?? green
+    routes.push(route(host, 'SOURCE', { kind: 'substitute', address, port: greenPort, via: green }))
   }
   if (!input.greenTopologyChanged) {
     const port = input.portByRole.TARGET
     for (const host of greenHosts(input)) {
       const ip = input.ipByHost.get(host)
       if (ip !== undefined)
-        routes.push(...keyed(host, port, 'TARGET', { kind: 'substitute', address: ip, port, via: host }))
+        routes.push(route(host, 'TARGET', { kind: 'substitute', address: ip, port, via: host }))
     }
   } else if (!input.greenDnsRemoved) {
-    routes.push({ match: { role: 'TARGET' }, action: { kind: 'reject' } })
+    routes.push({ match: { role: 'TARGET' }, decision: REJECT })
   }
   return {
     ...plain('POST', input.roleByHost, input.correspondingHosts),

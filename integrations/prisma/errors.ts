@@ -29,14 +29,10 @@ export function blueGreenErrorPayload(error: BlueGreenError, endpoint: AdapterEn
     case 'SWITCHOVER_TIMEOUT':
     case 'GREEN_REJECTED':
     case 'CORRESPONDING_HOST_NOT_FOUND':
-    case 'SUBSTITUTION_FAILED':
       return { kind: 'DatabaseNotReachable', ...definedEndpoint(endpoint), ...original }
     case 'READ_ONLY_CONNECTION':
       return { kind: 'TransactionWriteConflict', ...original }
-    case 'CLOSED':
-      return { kind: 'ConnectionClosed', ...original }
     case 'INVALID_CONFIG':
-    case 'HOLD_ABORTED':
       return { kind: 'InvalidInputValue', message: original.originalMessage, ...original }
   }
 }
@@ -113,9 +109,6 @@ const BLUE_GREEN_CODES: ReadonlySet<string> = new Set<BlueGreenErrorCode>([
   'CORRESPONDING_HOST_NOT_FOUND',
   'GREEN_REJECTED',
   'READ_ONLY_CONNECTION',
-  'SUBSTITUTION_FAILED',
-  'HOLD_ABORTED',
-  'CLOSED',
 ])
 
 /** The endpoint's known parts, for a `DatabaseNotReachable` payload. */

@@ -67,7 +67,6 @@ describe('Aurora cluster deployment', () => {
     expect(coordinator.snapshot().greenTopologyChanged).toBe(true)
     expect(decideConnect(coordinator.snapshot(), { host: greenInstance1, port: 5432 })).toEqual({
       kind: 'reject',
-      role: 'TARGET',
     })
   })
 })

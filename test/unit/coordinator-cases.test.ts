@@ -200,7 +200,7 @@ describe('Node wrapper regressions (spec §10.1)', () => {
     c.accept('SOURCE', blueSide('PREPARATION'))
     c.accept('TARGET', greenSide('COMPLETED'))
     expect(c.snapshot().phase).toBe('POST')
-    expect(c.snapshot().connectRoutes.some((r) => r.match.hostKey === BLUE)).toBe(true)
+    expect(c.snapshot().connectRoutes.some((r) => r.match.host === BLUE)).toBe(true)
   })
 
   it('a switchover first seen at COMPLETED routes nothing and logs no summary', () => {
@@ -233,16 +233,12 @@ describe('Node wrapper regressions (spec §10.1)', () => {
     const greenRoutes = (): unknown[] => c.snapshot().connectRoutes.filter((r) => r.match.role === 'TARGET')
     expect(greenRoutes()).toEqual([
       {
-        match: { hostKey: GREEN, role: 'TARGET' },
-        action: { kind: 'substitute', address: GREEN_IP, port: 5432, via: GREEN },
-      },
-      {
-        match: { hostKey: `${GREEN}:5432`, role: 'TARGET' },
-        action: { kind: 'substitute', address: GREEN_IP, port: 5432, via: GREEN },
+        match: { host: GREEN, role: 'TARGET' },
+        decision: { kind: 'substitute', address: GREEN_IP, port: 5432, via: GREEN },
       },
     ])
     c.accept('TARGET', greenSide('POST', { currentTopology: writer(BLUE), allTopologyChanged: true }))
-    expect(greenRoutes()).toEqual([{ match: { role: 'TARGET' }, action: { kind: 'reject' } }])
+    expect(greenRoutes()).toEqual([{ match: { role: 'TARGET' }, decision: { kind: 'reject' } }])
     c.accept(
       'TARGET',
       greenSide('POST', {

@@ -57,7 +57,7 @@ describe('Coordinator: a full RDS-instance switchover', () => {
     expect(decideConnect(inProgress, blue)).toMatchObject({ kind: 'hold' })
     expect(decideConnect(inProgress, green)).toMatchObject({ kind: 'hold' })
     expect(decideConnect(inProgress, { host: BLUE_IP, port: 5432 })).toMatchObject({ kind: 'hold' })
-    expect(decideExecute(inProgress, blue)).toEqual({ kind: 'hold', role: 'SOURCE' })
+    expect(decideExecute(inProgress, blue)).toEqual({ kind: 'hold' })
     expect(decideConnect(inProgress, { host: 'other.example.com', port: 5432 })).toEqual({ kind: 'pass' })
 
     world.cutAll()

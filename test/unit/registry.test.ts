@@ -63,7 +63,7 @@ describe('registry', () => {
     expect(plan).toBeUndefined()
     await handle.release()
     await pending
-    expect(plan).toEqual({ kind: 'direct' })
+    expect(plan).toEqual({ kind: 'pass' })
   })
 })
 

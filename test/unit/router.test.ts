@@ -32,18 +32,30 @@ const substitute = { kind: 'substitute', address: '10.0.0.2', port: 5432, via: '
 
 describe('decideConnect', () => {
   it.each([
-    ['host key matches the bare host', { hostKey: 'blue.example' }, 'blue.example', 5432, 'substitute'],
-    ['host key matches host:port', { hostKey: 'blue.example:5432' }, 'blue.example', 5432, 'substitute'],
     [
-      'host:port key does not match another port',
-      { hostKey: 'blue.example:5432' },
+      'a host route without a port matches every port',
+      { host: 'blue.example' },
+      'blue.example',
+      6432,
+      'substitute',
+    ],
+    [
+      'a host route with a port matches that port',
+      { host: 'blue.example', port: 5432 },
+      'blue.example',
+      5432,
+      'substitute',
+    ],
+    [
+      'a host route with a port does not match another port',
+      { host: 'blue.example', port: 5432 },
       'blue.example',
       6432,
       'pass',
     ],
     [
       'matching is case-insensitive (Node bug N1)',
-      { hostKey: 'blue.example' },
+      { host: 'blue.example' },
       'BLUE.Example',
       5432,
       'substitute',
@@ -62,41 +74,44 @@ describe('decideConnect', () => {
       5432,
       'pass',
     ],
+    [
+      'a host route does not match another host of its role',
+      { host: 'blue2.example' },
+      'blue.example',
+      5432,
+      'pass',
+    ],
     ['hosts outside the deployment always pass', {}, 'elsewhere.example', 5432, 'pass'],
     ['a known IP carries its role', { role: 'SOURCE' as const }, '10.0.0.1', 5432, 'substitute'],
   ])('%s', (_, match, host, port, expected) => {
-    const decision = decideConnect(snapshot([{ match, action: substitute }]), { host, port })
+    const decision = decideConnect(snapshot([{ match, decision: substitute }]), { host, port })
     expect(decision.kind).toBe(expected)
   })
 
   it('the first matching route wins', () => {
     const s = snapshot([
-      { match: { hostKey: 'green.example' }, action: { kind: 'reject' } },
-      { match: { role: 'SOURCE' }, action: { kind: 'hold' } },
-      { match: { role: 'SOURCE' }, action: { kind: 'reject' } },
+      { match: { host: 'green.example' }, decision: { kind: 'reject' } },
+      { match: { role: 'SOURCE' }, decision: { kind: 'hold', reason: 'in-progress' } },
+      { match: { role: 'SOURCE' }, decision: { kind: 'reject' } },
     ])
     expect(decideConnect(s, { host: 'blue.example', port: 1 })).toEqual({
       kind: 'hold',
       reason: 'in-progress',
-      role: 'SOURCE',
     })
-    expect(decideConnect(s, { host: 'green.example', port: 1 })).toEqual({ kind: 'reject', role: 'TARGET' })
+    expect(decideConnect(s, { host: 'green.example', port: 1 })).toEqual({ kind: 'reject' })
   })
 
-  it('maps every action kind', () => {
-    const s = snapshot([
-      { match: { role: 'SOURCE' }, action: { kind: 'hold-until-corresponding', blueHost: 'blue.example' } },
-    ])
-    expect(decideConnect(s, { host: 'blue.example', port: 1 })).toEqual({
-      kind: 'hold',
-      reason: 'corresponding-host',
-      role: 'SOURCE',
-    })
-    const sub = decideConnect(snapshot([{ match: {}, action: substitute }]), {
+  it("returns the route's own decision object (deciding allocates nothing)", () => {
+    const route: ConnectRoute = {
+      match: { role: 'SOURCE' },
+      decision: { kind: 'hold', reason: 'corresponding-host' },
+    }
+    expect(decideConnect(snapshot([route]), { host: 'blue.example', port: 1 })).toBe(route.decision)
+    const sub = decideConnect(snapshot([{ match: {}, decision: substitute }]), {
       host: 'blue.example',
       port: 1,
     })
-    expect(sub).toEqual({ ...substitute, role: 'SOURCE' })
+    expect(sub).toBe(substitute)
   })
 
   it('passes with no snapshot or no routes', () => {
@@ -108,10 +123,10 @@ describe('decideConnect', () => {
 describe('decideExecute', () => {
   it('holds calls to hosts of a held role only (Node bug N2: holds must actually apply)', () => {
     const s = snapshot([], [{ match: { role: 'SOURCE' } }])
-    expect(decideExecute(s, { host: 'blue.example', port: 5432 })).toEqual({ kind: 'hold', role: 'SOURCE' })
+    expect(decideExecute(s, { host: 'blue.example', port: 5432 })).toEqual({ kind: 'hold' })
     expect(decideExecute(s, { host: 'green.example', port: 5432 })).toEqual({ kind: 'pass' })
     expect(decideExecute(s, { host: 'elsewhere.example', port: 5432 })).toEqual({ kind: 'pass' })
-    expect(decideExecute(s, { host: '10.0.0.1', port: 5432 })).toEqual({ kind: 'hold', role: 'SOURCE' })
+    expect(decideExecute(s, { host: '10.0.0.1', port: 5432 })).toEqual({ kind: 'hold' })
     expect(decideExecute(undefined, { host: 'blue.example', port: 5432 })).toEqual({ kind: 'pass' })
   })
 })

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 
-import { formatReadinessLog, formatSwitchoverSummary, type SummaryEvent } from '../../core/summary-log.js'
+import type { Phase } from '../../core/phases.js'
+import { summaryRows } from '../../core/status/phase-timeline.js'
+import type { TimelineEntry, TimelineEvent } from '../../core/status/phase-timeline.js'
+import { formatReadinessLog, formatSwitchoverSummary, type SummaryRow } from '../../core/summary-log.js'
 
 /** The JDBC docs example (spec §7.3), with the current title line. */
 const DOCS_EXAMPLE = `[bgdId: '1'] Blue/Green Deployment Switchover COMPLETED
@@ -23,7 +26,7 @@ timestamp                         time offset (ms)                              
 const MONO_ZERO = 1_000_000.25
 
 /** Events whose monotonic times give the docs' offsets; fractions check truncation toward zero. */
-function docsEvents(): SummaryEvent[] {
+function docsEvents(): SummaryRow[] {
   const table: [string, string, number][] = [
     ['NOT_CREATED', '2025-11-14T23:58:18.519Z', -28178.9],
     ['CREATED', '2025-11-14T23:58:19.172Z', -27525.2],
@@ -40,9 +43,19 @@ function docsEvents(): SummaryEvent[] {
   return table.map(([name, iso, offset]) => ({ name, wallMs: Date.parse(iso), monoMs: MONO_ZERO + offset }))
 }
 
+function phase(name: Phase, rollback = false): TimelineEvent {
+  return { kind: 'phase', phase: name, rollback }
+}
+
+function entries(list: [TimelineEvent, number][]): TimelineEntry[] {
+  return list.map(([event, monoMs]) => ({ event, wallMs: monoMs, monoMs }))
+}
+
 describe('formatSwitchoverSummary', () => {
   it('reproduces the JDBC docs example exactly', () => {
-    expect(formatSwitchoverSummary({ bgdId: '1', rollback: false, events: docsEvents() })).toBe(DOCS_EXAMPLE)
+    expect(
+      formatSwitchoverSummary({ bgdId: '1', rollback: false, events: docsEvents(), zeroMonoMs: MONO_ZERO }),
+    ).toBe(DOCS_EXAMPLE)
   })
 
   it('sorts by monotonic time, not by input order or wall clock', () => {
@@ -61,23 +74,31 @@ describe('formatSwitchoverSummary', () => {
       events[6],
     ]
     // Stable sort keeps "Monitors reset - start" before IN_PROGRESS only if it comes first among equals.
-    const text = formatSwitchoverSummary({ bgdId: '1', rollback: false, events: shuffled as SummaryEvent[] })
+    const text = formatSwitchoverSummary({
+      bgdId: '1',
+      rollback: false,
+      events: shuffled as SummaryRow[],
+      zeroMonoMs: MONO_ZERO,
+    })
     expect(text).toBe(DOCS_EXAMPLE)
   })
 
-  it('uses the un-suffixed PREPARATION as time zero on rollback', () => {
-    const text = formatSwitchoverSummary({
-      bgdId: 'orders',
-      rollback: true,
-      events: [
-        { name: 'CREATED', wallMs: 0, monoMs: 100 },
-        { name: 'PREPARATION', wallMs: 1000, monoMs: 1100 },
-        { name: 'PREPARATION (rollback)', wallMs: 2000, monoMs: 2100 },
-        { name: 'CREATED (rollback)', wallMs: 3000, monoMs: 3100 },
-      ],
-    })
+  it('uses the PREPARATION seen before the rollback as time zero', () => {
+    const timeline = entries([
+      [phase('CREATED'), 100],
+      [phase('PREPARATION'), 1100],
+      [phase('PREPARATION', true), 2100],
+      [phase('CREATED', true), 3100],
+    ])
+    const text = formatSwitchoverSummary({ bgdId: 'orders', rollback: true, ...summaryRows(timeline, true) })
     const lines = text.split('\n')
     expect(lines[0]).toBe("[bgdId: 'orders'] Blue/Green Deployment Switchover ROLLED BACK")
+    expect(lines.slice(4, 8).map((line) => line.slice(50).trim())).toEqual([
+      'CREATED',
+      'PREPARATION',
+      'PREPARATION (rollback)',
+      'CREATED (rollback)',
+    ])
     expect(lines.slice(4, 8).map((line) => line.slice(29, 50).trim())).toEqual([
       '-1000 ms',
       '0 ms',
@@ -86,32 +107,39 @@ describe('formatSwitchoverSummary', () => {
     ])
   })
 
-  it('falls back to PREPARATION (rollback) as time zero', () => {
-    const text = formatSwitchoverSummary({
-      bgdId: '1',
-      rollback: true,
-      events: [
-        { name: 'CREATED', wallMs: 0, monoMs: 0 },
-        { name: 'PREPARATION (rollback)', wallMs: 500, monoMs: 500 },
-      ],
-    })
-    expect(
-      text
-        .split('\n')
-        .slice(4, 6)
-        .map((line) => line.slice(29, 50).trim()),
-    ).toEqual(['-500 ms', '0 ms'])
+  it('falls back to the rolled-back PREPARATION as time zero', () => {
+    const timeline = entries([
+      [phase('CREATED'), 0],
+      [phase('PREPARATION', true), 500],
+    ])
+    expect(summaryRows(timeline, true).zeroMonoMs).toBe(500)
   })
 
-  it('has no time zero on a normal cycle without an un-suffixed IN_PROGRESS', () => {
-    const events = [
-      { name: 'PREPARATION', wallMs: 0, monoMs: 0 },
-      { name: 'IN_PROGRESS (rollback)', wallMs: 10, monoMs: 10 },
-    ]
-    const normal = formatSwitchoverSummary({ bgdId: '1', rollback: false, events })
+  it('a normal cycle has no time zero without an IN_PROGRESS seen outside a rollback', () => {
+    const timeline = entries([
+      [phase('PREPARATION'), 0],
+      [phase('IN_PROGRESS', true), 10],
+    ])
+    expect(summaryRows(timeline, false).zeroMonoMs).toBeUndefined()
+    const normal = formatSwitchoverSummary({ bgdId: '1', rollback: false, ...summaryRows(timeline, false) })
     expect(normal.split('\n')[4]).toBe(
       `${'1970-01-01T00:00:00.000Z'.padStart(28)} ${' '.repeat(21)} ${'PREPARATION'.padStart(27)}`,
     )
+  })
+
+  it('labels every event kind with the AWS wording', () => {
+    const timeline = entries([
+      [{ kind: 'blue-dns-updated', rollback: false }, 1],
+      [{ kind: 'green-dns-removed', rollback: true }, 2],
+      [{ kind: 'green-topology-changed', rollback: false }, 3],
+      [{ kind: 'released-on-blue-dns' }, 4],
+    ])
+    expect(summaryRows(timeline, false).events.map((row) => row.name)).toEqual([
+      'Blue DNS updated',
+      'Green DNS removed (rollback)',
+      'Green topology changed',
+      'Traffic released on blue DNS update',
+    ])
   })
 
   it('leaves the offset column blank but aligned without a time zero', () => {
@@ -147,6 +175,7 @@ describe('formatSwitchoverSummary', () => {
       bgdId: '1',
       rollback: false,
       events: [{ name: 'IN_PROGRESS', wallMs: Number.NaN, monoMs: 1 }],
+      zeroMonoMs: 1,
     })
     expect(text.split('\n')[4]).toBe(
       `${'?'.padStart(28)} ${'0 ms'.padStart(21)} ${'IN_PROGRESS'.padStart(16)}`,

@@ -1,0 +1,62 @@
+import type { PhaseEvent } from '../channels.js'
+import type { MonitorControl } from '../monitor/side-monitor.js'
+import type { BlueGreenSnapshot, InterimStatus, Role } from '../types.js'
+import type { Cycle, Instant } from './cycle.js'
+
+/** The fixed facts of one deployment's coordinator. */
+export interface CoordinatorConfig {
+  readonly bgdId: string
+  readonly switchoverTimeoutMs: number
+  readonly releaseOnBlueDnsUpdate: boolean
+}
+
+/** Everything the reducer knows; the shell keeps the latest and feeds it back with the next event. */
+export interface CoordinatorState {
+  readonly config: CoordinatorConfig
+  readonly cycle: Cycle
+  /** The last snapshot built (the next one's sequence follows it). */
+  readonly snapshot: BlueGreenSnapshot
+  readonly unavailableWarned: boolean
+  readonly closed: boolean
+}
+
+/**
+ * What happens to a coordinator. DNS changes arrive inside a side's interim status (its monitor resolves the
+ * names and computes the DNS flags), so they are not a separate event.
+ */
+export type CoordinatorEvent =
+  /** One side's monitor finished a polling round. */
+  | { readonly type: 'interim'; readonly role: Role; readonly interim: InterimStatus; readonly at: Instant }
+  /** One side's monitor found no readable metadata. */
+  | { readonly type: 'unavailable'; readonly role: Role; readonly reason: string }
+  /** The switchover timer scheduled by a `schedule-timer` effect fired. */
+  | { readonly type: 'timer-fired'; readonly at: Instant }
+  /** The last holder released the deployment. */
+  | { readonly type: 'closed' }
+
+/** What the shell does on the reducer's behalf, in order. */
+export type CoordinatorEffect =
+  /**
+   * Make `snapshot` current and wake held connects and calls; `phaseChange` goes to the phase channel, and
+   * subscribers are told unless `notify` is false (closing releases holds without announcing a state).
+   */
+  | {
+      readonly type: 'publish'
+      readonly snapshot: BlueGreenSnapshot
+      readonly phaseChange: PhaseEvent | undefined
+      readonly notify: boolean
+    }
+  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn'; readonly message: string }
+  /** Replace any pending switchover timer with one firing after `delayMs`. */
+  | { readonly type: 'schedule-timer'; readonly delayMs: number }
+  | { readonly type: 'cancel-timer' }
+  /** Tell both monitors how to poll; `resetCollected` makes them forget the start topology and IPs. */
+  | { readonly type: 'control-monitors'; readonly control: MonitorControl; readonly resetCollected: boolean }
+  /** Replace both monitors with fresh ones (a new cycle starts from the initial host). */
+  | { readonly type: 'restart-monitors' }
+
+/** One reducer step. */
+export interface Transition {
+  readonly state: CoordinatorState
+  readonly effects: readonly CoordinatorEffect[]
+}
