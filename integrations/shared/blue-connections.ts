@@ -1,6 +1,6 @@
 import { roleOf } from '../../core/routing/router.js'
 import type { BlueGreenSnapshot, ConnectTarget } from '../../core/types.js'
-import { PHASE_ORDER } from '../../core/types.js'
+import { PHASE_ORDER, isActivePhase } from '../../core/phases.js'
 
 /**
  * Pure decisions about existing connections during a switchover: which idle pooled connections to evict, and
@@ -73,7 +73,7 @@ export function shouldEvictIdle(
  * ```
  */
 export function isSwitchoverReadOnly(snapshot: BlueGreenSnapshot, facts: ConnectionFacts): boolean {
-  return PHASE_ORDER[snapshot.phase] >= PHASE_ORDER.PREPARATION && isBlue(snapshot, facts)
+  return isActivePhase(snapshot.phase) && isBlue(snapshot, facts)
 }
 
 /**
@@ -86,7 +86,7 @@ export function isSwitchoverReadOnly(snapshot: BlueGreenSnapshot, facts: Connect
  * ```
  */
 export function switchoverActive(snapshot: BlueGreenSnapshot): boolean {
-  return PHASE_ORDER[snapshot.phase] >= PHASE_ORDER.PREPARATION
+  return isActivePhase(snapshot.phase)
 }
 
 /**
