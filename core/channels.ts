@@ -19,7 +19,14 @@ export const CHANNELS = {
   reject: 'rds-bluegreen:reject',
 } as const
 
-/** A published phase change. */
+/**
+ * A published phase change.
+ *
+ * @example
+ * ```ts
+ * subscribe(CHANNELS.phase, (event) => console.log(event))
+ * ```
+ */
 export interface PhaseEvent {
   readonly bgdId: string
   readonly phase: Phase
@@ -27,7 +34,14 @@ export interface PhaseEvent {
   readonly rollback: boolean
 }
 
-/** A connect or call held while the switchover is in progress. */
+/**
+ * A connect or call held while the switchover is in progress.
+ *
+ * @example
+ * ```ts
+ * subscribe(CHANNELS.holdEnd, (event) => console.log(event))
+ * ```
+ */
 export interface HoldEvent {
   readonly bgdId: string
   readonly kind: 'connect' | 'execute'
@@ -38,7 +52,14 @@ export interface HoldEvent {
   readonly outcome?: 'released' | 'timeout'
 }
 
-/** A new connection sent to another address. */
+/**
+ * A new connection sent to another address.
+ *
+ * @example
+ * ```ts
+ * subscribe(CHANNELS.substitute, (event) => console.log(event))
+ * ```
+ */
 export interface SubstituteEvent {
   readonly bgdId: string
   readonly host: string
@@ -48,7 +69,14 @@ export interface SubstituteEvent {
   readonly phase: Phase
 }
 
-/** A new connection refused. */
+/**
+ * A new connection refused.
+ *
+ * @example
+ * ```ts
+ * subscribe(CHANNELS.reject, (event) => console.log(event))
+ * ```
+ */
 export interface RejectEvent {
   readonly bgdId: string
   readonly host: string

@@ -1,6 +1,13 @@
 import type { ExecuteKind, Phase } from './types.js'
 
-/** Every error code the library raises. */
+/**
+ * Every error code the library raises.
+ *
+ * @example
+ * ```ts
+ * if (isBlueGreenError(err) && err.code === 'SWITCHOVER_TIMEOUT') retryLater()
+ * ```
+ */
 export type BlueGreenErrorCode =
   | 'INVALID_CONFIG'
   | 'SWITCHOVER_TIMEOUT'
@@ -49,7 +56,15 @@ export class BlueGreenError extends Error {
   }
 }
 
-/** True for any error raised by any copy (ESM or CommonJS) of this library. */
+/**
+ * True for any error raised by any copy (ESM or CommonJS) of this library; `instanceof` fails across copies.
+ *
+ * @example
+ * ```ts
+ * import { isBlueGreenError } from 'rds-bluegreen'
+ * if (isBlueGreenError(err) && err.retryable) return retry()
+ * ```
+ */
 export function isBlueGreenError(value: unknown): value is BlueGreenError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
 }
@@ -72,7 +87,15 @@ export class BlueGreenConfigError extends BlueGreenError {
   }
 }
 
-/** A connect or a call was held while the switchover was in progress and the hold timed out (spec §6.5). */
+/**
+ * A connect or a call was held while the switchover was in progress and the hold timed out. Retryable; the
+ * message is the AWS wrappers' text.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof BlueGreenSwitchoverTimeoutError) console.warn(`held ${err.heldMs} ms`)
+ * ```
+ */
 export class BlueGreenSwitchoverTimeoutError extends BlueGreenError {
   override readonly name = 'BlueGreenSwitchoverTimeoutError'
   readonly heldMs: number
@@ -110,7 +133,14 @@ export class BlueGreenSwitchoverTimeoutError extends BlueGreenError {
   }
 }
 
-/** In POST, a blue host had no green counterpart within the connect timeout (spec §6.5). */
+/**
+ * In POST, a blue host had no green counterpart within the connect timeout. Retryable.
+ *
+ * @example
+ * ```ts
+ * if (isBlueGreenError(err) && err.code === 'CORRESPONDING_HOST_NOT_FOUND') retryLater()
+ * ```
+ */
 export class BlueGreenCorrespondingHostNotFoundError extends BlueGreenError {
   override readonly name = 'BlueGreenCorrespondingHostNotFoundError'
 
@@ -124,7 +154,15 @@ export class BlueGreenCorrespondingHostNotFoundError extends BlueGreenError {
   }
 }
 
-/** A new connection to a green host name was refused after the green topology changed (spec §6.5). */
+/**
+ * A new connection to a green host name was refused after the green topology changed (the green hosts now
+ * carry the blue names). Retryable: connect to the blue name instead.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof BlueGreenConnectRejectedError) useBlueEndpoint()
+ * ```
+ */
 export class BlueGreenConnectRejectedError extends BlueGreenError {
   override readonly name = 'BlueGreenConnectRejectedError'
 
@@ -141,6 +179,11 @@ export class BlueGreenConnectRejectedError extends BlueGreenError {
 /**
  * A statement failed with a read-only error on a connection to the old blue server during or after a
  * switchover. The connection was discarded; running the statement again opens one to the new writer.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof BlueGreenReadOnlyError) return runAgain()
+ * ```
  */
 export class BlueGreenReadOnlyError extends BlueGreenError {
   override readonly name = 'BlueGreenReadOnlyError'

@@ -1,15 +1,33 @@
-export * from './types.js'
-export * from './errors.js'
-export * from './options.js'
-export * from './runtime.js'
-export * from './host-names.js'
-export * from './channels.js'
-export type * from './metadata/source.js'
-export * from './metadata/queries.js'
-export { classifyStatusError } from './metadata/errors.js'
-export { parseRows, deriveSidePhase } from './metadata/rows.js'
-export { decideConnect, decideExecute, roleOf } from './routing/router.js'
-export type { ExecuteDecision } from './routing/router.js'
-export { acquireDeployment, getStatus, activeDeployments } from './registry.js'
-export type { DeploymentHandle, DeploymentInit } from './registry.js'
+/**
+ * The public, semver-stable entry of rds-bluegreen: what an application needs beside its ORM integration
+ * (`rds-bluegreen/pg`, `/mysql2`, `/knex`, `/prisma`, `/typeorm`, `/drizzle`). Everything else the integrations
+ * share lives behind `rds-bluegreen/internal`, which may change in any release. README, section "API", lists
+ * exactly these names; test/unit/exports.test.ts pins them.
+ *
+ * @example
+ * ```ts
+ * import { getStatus, isBlueGreenError } from 'rds-bluegreen'
+ * console.log(getStatus('orders')?.phase)
+ * ```
+ */
+
+export {
+  BlueGreenError,
+  isBlueGreenError,
+  BlueGreenConfigError,
+  BlueGreenSwitchoverTimeoutError,
+  BlueGreenCorrespondingHostNotFoundError,
+  BlueGreenConnectRejectedError,
+  BlueGreenReadOnlyError,
+} from './errors.js'
+export type { BlueGreenErrorCode } from './errors.js'
+export { getStatus } from './registry.js'
+export type { BlueGreenSnapshot, Role } from './types.js'
+export { PHASES, isActivePhase } from './phases.js'
+export type { Phase } from './phases.js'
+export { CHANNELS } from './channels.js'
+export type { PhaseEvent, HoldEvent, SubstituteEvent, RejectEvent } from './channels.js'
+export type { BlueGreenOptions } from './options.js'
+export type { Logger } from './runtime.js'
 export { formatSwitchoverSummary } from './summary-log.js'
+export type { SwitchoverSummaryInput, SummaryRow } from './summary-log.js'

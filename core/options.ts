@@ -5,7 +5,14 @@ import { BlueGreenConfigError } from './errors.js'
  * Values may come from code (numbers, booleans) or from connection strings and the environment (strings).
  */
 
-/** Options of the Blue/Green plugin, as given on a connection config (`blueGreen: {...}`) or as `bg*` keys. */
+/**
+ * Options of the Blue/Green plugin, as given on a connection config (`blueGreen: {...}`) or as `bg*` keys.
+ *
+ * @example
+ * ```ts
+ * const blueGreen: BlueGreenOptions = { bgdId: 'orders', bgConnectTimeoutMs: 10_000 }
+ * ```
+ */
 export interface BlueGreenOptions {
   /** Groups every connection of one deployment in this process. Default `"1"`; trimmed and lower-cased. */
   bgdId?: string

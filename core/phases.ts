@@ -3,10 +3,24 @@
  * is spelt once (docs/design.md, "Phases").
  */
 
-/** Phases in switchover order; the index is the phase's ordinal. */
+/**
+ * Phases in switchover order; the index is the phase's ordinal.
+ *
+ * @example
+ * ```ts
+ * PHASES.indexOf('POST') > PHASES.indexOf('IN_PROGRESS') // true
+ * ```
+ */
 export const PHASES = ['NOT_CREATED', 'CREATED', 'PREPARATION', 'IN_PROGRESS', 'POST', 'COMPLETED'] as const
 
-/** The library's normalised switchover state. */
+/**
+ * The library's normalised switchover state.
+ *
+ * @example
+ * ```ts
+ * const phase: Phase = getStatus('1')?.phase ?? 'NOT_CREATED'
+ * ```
+ */
 export type Phase = (typeof PHASES)[number]
 
 /** Ordinal of each phase; the coordinator never moves backwards except on rollback. */

@@ -80,7 +80,14 @@ export function lookupResolver(lookup: LookupFunction = dnsLookup): Resolver {
   }
 }
 
-/** Any `debug/info/warn/error` logger (console, pino, winston...). */
+/**
+ * Any `debug/info/warn/error` logger (console, pino, winston...), given as the `logger` option.
+ *
+ * @example
+ * ```ts
+ * const logger: Logger = pino()
+ * ```
+ */
 export interface Logger {
   debug(message: string, ...args: unknown[]): void
   info(message: string, ...args: unknown[]): void

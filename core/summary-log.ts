@@ -5,7 +5,14 @@ import type { HostPair, Phase } from './types.js'
  * documentation) and of the readiness log (docs/design.md, "Logs"). Pure: the caller logs the returned string.
  */
 
-/** One row of the switchover summary table. */
+/**
+ * One row of the switchover summary table.
+ *
+ * @example
+ * ```ts
+ * const row: SummaryRow = { name: 'IN_PROGRESS', wallMs: Date.now(), monoMs: performance.now() }
+ * ```
+ */
 export interface SummaryRow {
   /** The event column, e.g. `IN_PROGRESS` or `CREATED (rollback)`. */
   readonly name: string
@@ -15,7 +22,14 @@ export interface SummaryRow {
   readonly monoMs: number
 }
 
-/** Input of {@link formatSwitchoverSummary}. */
+/**
+ * Input of {@link formatSwitchoverSummary}.
+ *
+ * @example
+ * ```ts
+ * const input: SwitchoverSummaryInput = { bgdId: '1', rollback: false, events: [row], zeroMonoMs: row.monoMs }
+ * ```
+ */
 export interface SwitchoverSummaryInput {
   readonly bgdId: string
   readonly rollback: boolean

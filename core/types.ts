@@ -13,7 +13,14 @@ export type { Phase } from './phases.js'
 /** Blue is the SOURCE of the deployment, green is the TARGET. */
 export const ROLES = ['SOURCE', 'TARGET'] as const
 
-/** The side of the deployment a host belongs to. */
+/**
+ * The side of the deployment a host belongs to: SOURCE is blue, TARGET is green.
+ *
+ * @example
+ * ```ts
+ * getStatus('1')?.roleByHost.get('mydb.c9akciq32.us-east-1.rds.amazonaws.com') // 'SOURCE'
+ * ```
+ */
 export type Role = (typeof ROLES)[number]
 
 /** Role of an instance inside one side's topology. */
@@ -126,6 +133,12 @@ export interface HostPair {
 /**
  * The published state of one deployment: one immutable object per change. The router reads it without locks;
  * publishing a new one wakes every held connect and query.
+ *
+ * @example
+ * ```ts
+ * const snapshot = getStatus('orders')
+ * if (snapshot?.phase === 'IN_PROGRESS') console.log('switchover in progress')
+ * ```
  */
 export interface BlueGreenSnapshot {
   readonly bgdId: string

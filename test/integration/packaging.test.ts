@@ -15,9 +15,10 @@ function node(args: string[]): string {
 
 describe('package', () => {
   it('loads with require() and import() from the package root', () => {
-    expect(node(['-e', "console.log(typeof require('rds-bluegreen').acquireDeployment)"]).trim()).toBe(
-      'function',
-    )
+    expect(node(['-e', "console.log(typeof require('rds-bluegreen').getStatus)"]).trim()).toBe('function')
+    expect(
+      node(['-e', "console.log(typeof require('rds-bluegreen/internal').acquireDeployment)"]).trim(),
+    ).toBe('function')
     expect(
       node([
         '--input-type=module',
@@ -30,8 +31,9 @@ describe('package', () => {
   it('an ESM copy and a CommonJS copy share one registry: one coordinator per deployment per process', () => {
     const script = `
       import { createRequire } from 'node:module'
-      const esm = await import('rds-bluegreen')
-      const cjs = createRequire(process.cwd() + '/')('rds-bluegreen')
+      const esm = await import('rds-bluegreen/internal')
+      const cjs = createRequire(process.cwd() + '/')('rds-bluegreen/internal')
+      const root = await import('rds-bluegreen')
       if (esm.acquireDeployment === cjs.acquireDeployment) throw new Error('expected two module copies')
       let connects = 0
       const source = { name: 'count', connect: () => { connects++; return new Promise(() => {}) } }
@@ -49,9 +51,9 @@ describe('package', () => {
       console.log(JSON.stringify({
         esmCount: esm.activeDeployments(),
         cjsCount: cjs.activeDeployments(),
-        sameSnapshot: a.snapshot() === b.snapshot() && esm.getStatus('shared') === cjs.getStatus('shared'),
+        sameSnapshot: a.snapshot() === b.snapshot() && root.getStatus('shared') === cjs.getStatus('shared'),
         connects,
-        crossRealmError: esm.isBlueGreenError(err),
+        crossRealmError: root.isBlueGreenError(err),
       }))
       await a.release(); await b.release()
       console.log(JSON.stringify({ after: esm.activeDeployments() }))
@@ -67,7 +69,7 @@ describe('package', () => {
     expect(JSON.parse(second ?? '')).toEqual({ after: 0 })
   })
 
-  it('the root entry loads without pg or mysql2 (they are optional peers)', () => {
+  it('the root and internal entries load without pg or mysql2 (they are optional peers)', () => {
     const out = node([
       '-e',
       `
@@ -77,7 +79,7 @@ describe('package', () => {
         if (request === 'pg' || request === 'mysql2' || request.startsWith('mysql2/')) throw new Error('peer not installed: ' + request)
         return original.call(this, request, ...rest)
       }
-      console.log(Object.keys(require('rds-bluegreen')).length > 10)
+      console.log(Object.keys(require('rds-bluegreen')).length > 10 && Object.keys(require('rds-bluegreen/internal')).length > 50)
     `,
     ])
     expect(out.trim()).toBe('true')
