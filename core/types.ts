@@ -34,7 +34,7 @@ export interface TopologyHost {
   readonly role: HostRole
 }
 
-/** One parsed row of the Blue/Green metadata (spec §2.2), already validated. */
+/** One parsed row of the Blue/Green metadata (docs/design.md, "Metadata"), already validated. */
 export interface MetadataRow {
   /** Lower-cased endpoint. */
   readonly endpoint: string
@@ -45,7 +45,7 @@ export interface MetadataRow {
 }
 
 /**
- * What one side's monitor observed in one polling round (spec §4.2 step 7). `phase` is `undefined` when the
+ * What one side's monitor observed in one polling round (docs/design.md, "Metadata"). `phase` is `undefined` when the
  * monitor has no rows for its role (normal after a switchover).
  */
 export interface InterimStatus {

@@ -9,7 +9,7 @@ import {
 import type { HostPair, InterimStatus, TopologyHost } from '../types.js'
 
 /**
- * Pairs every blue host with its green counterpart (spec §5.4): by topology (writer to writer, readers sorted by
+ * Pairs every blue host with its green counterpart: by topology (writer to writer, readers sorted by
  * name and paired round-robin, or to the green writer when green has no readers), then by endpoint type (writer
  * cluster, reader cluster, custom endpoints by cluster id). Keys are lower-cased blue host names.
  *

@@ -2,7 +2,7 @@ import { formatReadinessLog } from '../summary-log.js'
 import type { HostPair, InterimStatus, Phase, Role } from '../types.js'
 
 /**
- * The one-time "target topology recognized" log (spec §5.11), or `undefined` while the deployment is not yet
+ * The one-time "target topology recognized" log (docs/design.md, "Logs"), or `undefined` while the deployment is not yet
  * fully known: both sides reported, both start topologies and host-name sets are non-empty, and blue hosts are
  * paired. Operators check it on every application instance before starting the switchover. Pure.
  *

@@ -2,7 +2,7 @@ import type { ConnectDecision, ConnectRoute, ExecuteRoute, HostPair, Phase, Role
 
 /** Everything the summary of one deployment is computed from (the coordinator's accumulated state). */
 export interface SummaryInput {
-  /** The combined phase of both sides (spec §5.2). */
+  /** The combined phase of both sides (docs/design.md, "Phases"). */
   readonly latestPhase: Phase
   readonly rollback: boolean
   readonly timerExpired: boolean
@@ -26,7 +26,7 @@ export interface Summary {
   /** Whether hosts participate in routing at all (empty while NOT_CREATED). */
   readonly roleByHost: ReadonlyMap<string, Role>
   readonly correspondingHosts: ReadonlyMap<string, HostPair>
-  /** IN_PROGRESS was published as POST because blue DNS already points elsewhere (spec §5.6). */
+  /** IN_PROGRESS was published as POST because blue DNS already points elsewhere. */
   readonly releasedOnBlueDns: boolean
 }
 
@@ -34,7 +34,7 @@ const EMPTY_ROLES: ReadonlyMap<string, Role> = new Map()
 const EMPTY_PAIRS: ReadonlyMap<string, HostPair> = new Map()
 
 /**
- * The summary status per phase (spec §5.6, JDBC-current column): which phase is published and which connect and
+ * The summary status per phase (docs/design.md, "Routing"): which phase is published and which connect and
  * execute routings apply. Pure.
  *
  * @example
@@ -57,7 +57,7 @@ export function summarize(input: SummaryInput): Summary {
       }
     case 'IN_PROGRESS':
       if (input.blueDnsUpdated && !input.rollback && input.releaseOnBlueDnsUpdate) {
-        // Where the metadata freezes at IN_PROGRESS (RDS PostgreSQL, spec §2.3), DNS is the only completion signal:
+        // Where the metadata freezes at IN_PROGRESS (RDS PostgreSQL), DNS is the only completion signal:
         // both flips seen means the names already point where COMPLETED would leave them.
         if (input.greenDnsRemoved)
           return { ...plain('COMPLETED', input.roleByHost, EMPTY_PAIRS), releasedOnBlueDns: true }
@@ -67,7 +67,7 @@ export function summarize(input: SummaryInput): Summary {
     case 'POST':
       return post(input)
     case 'COMPLETED':
-      // DNS is the last thing RDS changes; until it is seen, keep steering connections (spec §5.6). Green names
+      // DNS is the last thing RDS changes; until it is seen, keep steering connections. Green names
       // that were renamed are retired (never looked up again), so their removal is not waited for.
       if (!input.completedWithoutSwitchover && (!input.blueDnsUpdated || !greenRetired(input)))
         return post(input)
@@ -94,7 +94,7 @@ function plain(
   }
 }
 
-/** Blue hosts that take part in routing: role SOURCE and a pairing entry (spec §5.6). */
+/** Blue hosts that take part in routing: role SOURCE and a pairing entry. */
 function blueHosts(input: SummaryInput): string[] {
   return [...input.roleByHost]
     .filter(([host, role]) => role === 'SOURCE' && input.correspondingHosts.has(host))
