@@ -4,7 +4,7 @@ import { PHASE_ORDER } from '../phases.js'
 import type { HostPair, InterimStatus, Role } from '../types.js'
 import { pairHosts } from './corresponding-hosts.js'
 import type { TimelineEntry } from './phase-timeline.js'
-import { recordEvent } from './phase-timeline.js'
+import { hasSwitchover, recordEvent } from './phase-timeline.js'
 
 /**
  * What the coordinator accumulates during one switchover cycle (docs/design.md, "Coordinator"). Immutable: every
@@ -136,6 +136,15 @@ function latchFlags(cycle: Cycle, role: Role, interim: InterimStatus, at: Instan
     latch('greenDnsRemoved', 'green-dns-removed')
   if (role === 'TARGET' && interim.allTopologyChanged) latch('greenTopologyChanged', 'green-topology-changed')
   return next
+}
+
+/**
+ * The cycle saw COMPLETED without a running phase before it: a switchover that finished before this process
+ * looked, or the tail of one this process already summarised. Nothing is routed; only a new deployment (a side
+ * reporting CREATED to POST) starts a new cycle.
+ */
+export function finishedUnseen(cycle: Cycle): boolean {
+  return cycle.latest === 'COMPLETED' && !hasSwitchover(cycle.timeline)
 }
 
 /** The metadata itself reached the end of the cycle (not only the timer or DNS). */

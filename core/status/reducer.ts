@@ -2,7 +2,14 @@ import { isSwitchoverRunning } from '../phases.js'
 import type { Phase } from '../phases.js'
 import type { InterimStatus, Role } from '../types.js'
 import type { Cycle, Instant } from './cycle.js'
-import { absorbInterim, freshCycle, interimHash, monitorControlFor, settled } from './cycle.js'
+import {
+  absorbInterim,
+  finishedUnseen,
+  freshCycle,
+  interimHash,
+  monitorControlFor,
+  settled,
+} from './cycle.js'
 import type {
   CoordinatorConfig,
   CoordinatorEffect,
@@ -99,8 +106,16 @@ function onInterim(
     // An unchanged poll publishes nothing, but it still drives the timer and the deletion debounce.
     return checkDeletion(checkTimer(s, at, fx), role, interim.phase, at, fx)
   }
-  const cycle = absorbInterim(s.cycle, role, interim, hash, at)
+  // A finished switchover's metadata keeps saying COMPLETED (or nothing) for as long as the deployment exists;
+  // only a side reporting a new deployment or switchover starts a new cycle.
+  const fresh = finishedUnseen(s.cycle) && !isAbsentOr(interim.phase, 'COMPLETED')
+  const cycle = absorbInterim(fresh ? freshCycle() : s.cycle, role, interim, hash, at)
   return recompute(checkDeletion({ ...s, cycle }, role, interim.phase, at, fx), at, fx)
+}
+
+/** No deployment reported (no rows for the side, or NOT_CREATED), or one of the `also` phases. */
+function isAbsentOr(phase: Phase | undefined, ...also: Phase[]): boolean {
+  return phase === undefined || phase === 'NOT_CREATED' || also.includes(phase)
 }
 
 function timerExpired(cycle: Cycle, at: Instant): boolean {
@@ -131,8 +146,14 @@ function checkDeletion(
 ): CoordinatorState {
   if (role !== 'SOURCE') return s
   const { cycle } = s
-  const absent = bluePhase === undefined || bluePhase === 'NOT_CREATED'
-  const idle = cycle.latest === 'CREATED' || (cycle.summaryLogged && !settled(cycle))
+  // After a finished switchover blue alone says nothing (its rows may carry the other role now): the deployment
+  // is gone only when no side reports one.
+  const finished =
+    s.snapshot.phase === 'COMPLETED' && (cycle.latest === 'NOT_CREATED' || finishedUnseen(cycle))
+  const absent = finished
+    ? [...cycle.interim.values()].every((side) => isAbsentOr(side.phase))
+    : isAbsentOr(bluePhase)
+  const idle = cycle.latest === 'CREATED' || (cycle.summaryLogged && !settled(cycle)) || finished
   if (!absent || !idle) {
     return cycle.blueAbsentSince === undefined ? s : { ...s, cycle: { ...cycle, blueAbsentSince: undefined } }
   }
@@ -184,9 +205,12 @@ function recompute(s: CoordinatorState, at: Instant, fx: Effects): CoordinatorSt
     control: monitorControlFor(summary.phase),
     resetCollected: summary.phase === 'COMPLETED' || (summary.phase === 'CREATED' && cycle.rollback),
   })
+  // After COMPLETED, a side without rows does not make the deployment disappear (issue 11 item 8: the phase
+  // flapped COMPLETED ↔ NOT_CREATED on every poll); the deletion debounce decides that.
+  if (summary.phase === 'NOT_CREATED' && s.snapshot.phase === 'COMPLETED') return { ...s, cycle }
   let next = logReadiness(publish({ ...s, cycle }, summary, at, fx), fx)
-  // A switchover first seen at COMPLETED is over for us: nothing to route, no summary, start afresh.
-  if (staleCompleted) return resetCycle(next, fx)
+  // A switchover first seen at COMPLETED is over for us: nothing to route, no summary.
+  if (staleCompleted) return next
   cycle = next.cycle
   const cycleDone = cycle.rollback ? summary.phase === 'CREATED' : summary.phase === 'COMPLETED'
   if (!cycleDone || !hasSwitchover(cycle.timeline)) return next
