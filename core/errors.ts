@@ -14,6 +14,7 @@ export type BlueGreenErrorCode =
   | 'CORRESPONDING_HOST_NOT_FOUND'
   | 'GREEN_REJECTED'
   | 'READ_ONLY_CONNECTION'
+  | 'TRANSACTION_INTERRUPTED'
 
 const BRAND = Symbol.for('rds-bluegreen.error')
 
@@ -192,6 +193,30 @@ export class BlueGreenReadOnlyError extends BlueGreenError {
     super(
       'READ_ONLY_CONNECTION',
       'The connection reached the old blue server, which is read-only after the Blue/Green switchover; it was discarded. Retry the statement.',
+      true,
+      options,
+    )
+  }
+}
+
+/**
+ * A statement of a transaction that was opened on a blue connection before the switchover reached IN_PROGRESS.
+ * Holding it would only delay a certain failure (the switchover cuts blue connections), so it fails at once and
+ * the connection is discarded. Retryable: run the whole transaction again; it starts on a fresh connection
+ * once the hold is over.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof BlueGreenTransactionInterruptedError) return runTransactionAgain()
+ * ```
+ */
+export class BlueGreenTransactionInterruptedError extends BlueGreenError {
+  override readonly name = 'BlueGreenTransactionInterruptedError'
+
+  constructor(options: BlueGreenErrorOptions) {
+    super(
+      'TRANSACTION_INTERRUPTED',
+      'The transaction was opened on a blue connection before the Blue/Green switchover started and cannot finish there; the connection was discarded. Retry the transaction.',
       true,
       options,
     )

@@ -19,6 +19,7 @@ export {
   BlueGreenCorrespondingHostNotFoundError,
   BlueGreenConnectRejectedError,
   BlueGreenReadOnlyError,
+  BlueGreenTransactionInterruptedError,
 } from './errors.js'
 export type { BlueGreenErrorCode } from './errors.js'
 export { getStatus } from './registry.js'

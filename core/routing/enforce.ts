@@ -3,10 +3,12 @@ import {
   BlueGreenConnectRejectedError,
   BlueGreenCorrespondingHostNotFoundError,
   BlueGreenSwitchoverTimeoutError,
+  BlueGreenTransactionInterruptedError,
 } from '../errors.js'
 import type { Clock } from '../runtime.js'
 import type { BlueGreenSnapshot, ConnectTarget, DialDecision, ExecuteKind } from '../types.js'
 import { decideConnect, decideExecute } from './router.js'
+import type { ExecuteContext } from './router.js'
 
 /** The part of a coordinator that holds need; stable across module copies (ESM and CommonJS). */
 export interface SnapshotSource {
@@ -79,7 +81,9 @@ export async function routeConnect(
 
 /**
  * Holds a call on an existing connection to `target` while the switchover is in progress. Returns `undefined`
- * synchronously when nothing is held, so the per-query cost is one array-length check.
+ * synchronously when nothing is held, so the per-query cost is one array-length check. A statement of a
+ * transaction opened on blue before IN_PROGRESS (per `context`) is rejected at once with
+ * {@link BlueGreenTransactionInterruptedError}; the driver then discards the connection.
  *
  * @example
  * ```ts
@@ -93,9 +97,15 @@ export function holdExecute(
   target: ConnectTarget,
   timeoutMs: number,
   kind: ExecuteKind,
+  context?: ExecuteContext,
 ): Promise<void> | undefined {
   const snapshot = source.snapshot()
-  if (decideExecute(snapshot, target).kind === 'pass') return undefined
+  const decision = decideExecute(snapshot, target, context)
+  if (decision.kind === 'pass') return undefined
+  if (decision.kind === 'interrupt') {
+    const error = new BlueGreenTransactionInterruptedError({ bgdId: source.bgdId, phase: snapshot.phase })
+    return Promise.reject(error)
+  }
   return waitExecute(source, clock, target, timeoutMs, kind, snapshot)
 }
 

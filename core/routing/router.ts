@@ -1,10 +1,23 @@
+import { phaseAtLeast } from '../phases.js'
+import type { Phase } from '../phases.js'
 import type { BlueGreenSnapshot, ConnectDecision, ConnectTarget, Role, RouteMatch } from '../types.js'
 
-/** What to do with a call on an existing connection. */
-export type ExecuteDecision = { readonly kind: 'pass' } | { readonly kind: 'hold' }
+/**
+ * What to do with a call on an existing connection: run it, hold it until the switchover moves on, or fail it
+ * at once because it belongs to a transaction that cannot finish on this connection.
+ */
+export type ExecuteDecision =
+  { readonly kind: 'pass' } | { readonly kind: 'hold' } | { readonly kind: 'interrupt' }
+
+/** What a driver knows about the connection a call runs on. */
+export interface ExecuteContext {
+  /** The published phase when the connection's open transaction began; absent outside a transaction. */
+  readonly transactionOpenedIn?: Phase | undefined
+}
 
 const PASS = Object.freeze({ kind: 'pass' } as const)
 const HOLD = Object.freeze({ kind: 'hold' } as const)
+const INTERRUPT = Object.freeze({ kind: 'interrupt' } as const)
 
 /**
  * The side a target belongs to: by lower-cased host name, or by an IP captured in a start snapshot.
@@ -49,21 +62,28 @@ export function decideConnect(
 }
 
 /**
- * Decides whether a call on a connection to `target` is held: only while the switchover is in progress. Costs
- * one array-length check when nothing is routed, so it can run on every query. Pure.
+ * Decides whether a call on a connection to `target` is held: only while the switchover is in progress. A
+ * statement of a transaction opened on a blue connection before IN_PROGRESS is interrupted instead: the
+ * switchover cuts that connection, so holding would only delay the failure (issue 12 item 4). Costs one
+ * array-length check when nothing is routed, so it can run on every query. Pure.
  *
  * @example
  * ```ts
- * if (decideExecute(snapshot, target).kind === 'hold') await waitForNextSnapshot()
+ * const decision = decideExecute(snapshot, target, { transactionOpenedIn: 'CREATED' })
+ * if (decision.kind === 'interrupt') throw new BlueGreenTransactionInterruptedError({})
  * ```
  */
 export function decideExecute(
   snapshot: BlueGreenSnapshot | undefined,
   target: ConnectTarget,
+  context?: ExecuteContext,
 ): ExecuteDecision {
   if (snapshot === undefined || snapshot.executeRoutes.length === 0) return PASS
   const host = target.host.toLowerCase()
   const role = roleOf(snapshot, host)
   if (role === undefined) return PASS
-  return snapshot.executeRoutes.some((r) => matches(r.match, host, target.port, role)) ? HOLD : PASS
+  if (!snapshot.executeRoutes.some((r) => matches(r.match, host, target.port, role))) return PASS
+  const openedIn = context?.transactionOpenedIn
+  const doomed = role === 'SOURCE' && openedIn !== undefined && !phaseAtLeast(openedIn, 'IN_PROGRESS')
+  return doomed ? INTERRUPT : HOLD
 }

@@ -31,6 +31,7 @@ export function blueGreenErrorPayload(error: BlueGreenError, endpoint: AdapterEn
     case 'CORRESPONDING_HOST_NOT_FOUND':
       return { kind: 'DatabaseNotReachable', ...definedEndpoint(endpoint), ...original }
     case 'READ_ONLY_CONNECTION':
+    case 'TRANSACTION_INTERRUPTED':
       return { kind: 'TransactionWriteConflict', ...original }
     case 'INVALID_CONFIG':
       return { kind: 'InvalidInputValue', message: original.originalMessage, ...original }
@@ -109,6 +110,7 @@ const BLUE_GREEN_CODES: ReadonlySet<string> = new Set<BlueGreenErrorCode>([
   'CORRESPONDING_HOST_NOT_FOUND',
   'GREEN_REJECTED',
   'READ_ONLY_CONNECTION',
+  'TRANSACTION_INTERRUPTED',
 ])
 
 /** The endpoint's known parts, for a `DatabaseNotReachable` payload. */

@@ -3,6 +3,7 @@ import {
   BlueGreenConnectRejectedError,
   BlueGreenCorrespondingHostNotFoundError,
   BlueGreenSwitchoverTimeoutError,
+  BlueGreenTransactionInterruptedError,
   isBlueGreenError,
 } from '../../core/errors.js'
 import { holdExecute, routeConnect } from '../../core/routing/enforce.js'
@@ -155,5 +156,15 @@ describe('holdExecute', () => {
       code: 'SWITCHOVER_TIMEOUT',
       message: "Blue/Green Deployment switchover is still in progress after 500 ms. Try 'query' again later.",
     })
+  })
+
+  it('fails a statement of a blue transaction opened before IN_PROGRESS at once, typed and retryable', async () => {
+    const clock = new FakeClock()
+    const source = new ManualSource(clock, [], [{ match: { role: 'SOURCE' } }])
+    const pending = holdExecute(source, clock, target, 30_000, 'query', { transactionOpenedIn: 'CREATED' })
+    const err = await pending?.catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(BlueGreenTransactionInterruptedError)
+    expect(err).toMatchObject({ code: 'TRANSACTION_INTERRUPTED', retryable: true, phase: 'IN_PROGRESS' })
+    expect(clock.now()).toBe(0)
   })
 })

@@ -130,3 +130,31 @@ describe('decideExecute', () => {
     expect(decideExecute(undefined, { host: 'blue.example', port: 5432 })).toEqual({ kind: 'pass' })
   })
 })
+
+describe('decideExecute: transactions open when the switchover started (issue 12 item 4)', () => {
+  const held = snapshot([], [{ match: { role: 'SOURCE' } }, { match: { role: 'TARGET' } }])
+  it.each([
+    ['outside a transaction: held', 'blue.example', undefined, 'hold'],
+    ['a blue transaction opened while CREATED: interrupted', 'blue.example', 'CREATED', 'interrupt'],
+    ['a blue transaction opened while PREPARATION: interrupted', 'blue.example', 'PREPARATION', 'interrupt'],
+    ['a blue transaction opened while NOT_CREATED: interrupted', 'blue.example', 'NOT_CREATED', 'interrupt'],
+    [
+      'a blue transaction opened at IN_PROGRESS (after its hold): held',
+      'blue.example',
+      'IN_PROGRESS',
+      'hold',
+    ],
+    ['a green transaction opened while CREATED: held (green is not cut)', 'green.example', 'CREATED', 'hold'],
+    ['a known blue IP counts as blue', '10.0.0.1', 'CREATED', 'interrupt'],
+  ] as const)('%s', (_, host, transactionOpenedIn, expected) => {
+    expect(decideExecute(held, { host, port: 5432 }, { transactionOpenedIn }).kind).toBe(expected)
+  })
+
+  it('nothing held: a transaction runs whatever phase it began in', () => {
+    expect(
+      decideExecute(snapshot([]), { host: 'blue.example', port: 5432 }, { transactionOpenedIn: 'CREATED' }),
+    ).toEqual({
+      kind: 'pass',
+    })
+  })
+})
