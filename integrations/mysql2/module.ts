@@ -111,3 +111,4 @@ function pickPlain(module: Readonly<Record<string, unknown>>): Record<string, un
 }
 
 export type { Pool, Connection }
+export type { BlueGreenSettings } from '../shared/config-types.js'
