@@ -9,6 +9,8 @@ import { BlueGreenPgClient } from './client.js'
 import type { BlueGreenPgPoolConfig, PgConfigRecord } from './config.js'
 import { pgTarget, rejectOwnSocket } from './config.js'
 import { guardCheckouts } from './guard-checkouts.js'
+import type { ConnectCallback } from './queued-checkouts.js'
+import { QueuedCheckouts } from './queued-checkouts.js'
 import { pgMetadataSource } from './metadata-source.js'
 
 /** The pg-pool internals the adapter maps the policy onto (stable across pg-pool 3.x). */
@@ -18,13 +20,9 @@ interface PoolInternals {
   readonly _expired?: WeakSet<pg.PoolClient>
   _remove?(client: pg.PoolClient, callback?: () => void): void
   _pulseQueue?(): void
+  _isFull?(): boolean
 }
 
-type ConnectCallback = (
-  err: Error | undefined,
-  client: pg.PoolClient | undefined,
-  done: (release?: Error | boolean) => void,
-) => void
 const NOOP = (): void => undefined
 
 /**
@@ -45,6 +43,7 @@ const NOOP = (): void => undefined
 export class BlueGreenPgPool extends pg.Pool {
   readonly #binding: DeploymentBinding
   readonly #policy: PoolPolicy<pg.PoolClient>
+  readonly #queued = new QueuedCheckouts()
 
   /** @throws {BlueGreenConfigError} for an invalid Blue/Green option or a `stream` option. */
   constructor(config?: BlueGreenPgPoolConfig) {
@@ -54,7 +53,10 @@ export class BlueGreenPgPool extends pg.Pool {
     const ref: { pool?: BlueGreenPgPool } = {}
     const binding = bindDeployment(split, target, pgMetadataSource, {
       onSnapshot: (snapshot) => {
-        if (ref.pool !== undefined) ref.pool.#policy.evict(snapshot)
+        if (ref.pool === undefined) return
+        const pool = ref.pool
+        if (snapshot.phase === 'IN_PROGRESS') pool.#queued.moveAll((cb) => pool.connect(cb))
+        pool.#policy.evict(snapshot)
       },
     })
     const userClient = driverConfig['Client']
@@ -85,7 +87,14 @@ export class BlueGreenPgPool extends pg.Pool {
   override connect(callback: ConnectCallback): void
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
     const checkedOut = this.#policy.checkout()
-    if (checkedOut === undefined) return callback === undefined ? super.connect() : super.connect(callback)
+    if (checkedOut === undefined) {
+      const internals = this as unknown as PoolInternals
+      // A full pool queues the checkout: keep it movable into the hold should the switchover start meanwhile.
+      if (internals._isFull?.() === true && (internals._idle?.length ?? 0) === 0) {
+        return this.#queued.enqueue((cb) => super.connect(cb), callback)
+      }
+      return callback === undefined ? super.connect() : super.connect(callback)
+    }
     if (callback === undefined) return checkedOut
     checkedOut.then(
       (client) => callback(undefined, client, client.release.bind(client)),
