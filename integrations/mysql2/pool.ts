@@ -18,6 +18,7 @@ type GetConnectionCallback = (err: NodeJS.ErrnoException | null, connection: Poo
 interface PoolInternals {
   readonly _freeConnections?: { toArray(): PoolConnection[] }
   readonly _allConnections?: { toArray(): PoolConnection[] }
+  readonly _connectionQueue?: { readonly length: number; shift(): GetConnectionCallback | undefined }
 }
 
 /**
@@ -40,9 +41,12 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
   const driverConfig = split.driverConfig as Readonly<Record<string, unknown>>
   rejectOwnStream(driverConfig)
   const target = mysqlTarget(driverConfig)
-  const ref: { policy?: PoolPolicy<PoolConnection> } = {}
+  const ref: { policy?: PoolPolicy<PoolConnection>; pool?: Pool } = {}
   const binding = bindDeployment(split, target, mysqlMetadataSource, {
-    onSnapshot: (snapshot) => ref.policy?.evict(snapshot),
+    onSnapshot: (snapshot) => {
+      if (snapshot.phase === 'IN_PROGRESS' && ref.pool !== undefined) moveQueued(ref.pool)
+      ref.policy?.evict(snapshot)
+    },
   })
   const created = mysql.createPool(
     copyConfig(driverConfig, { stream: routedStream(binding, split.lookup, false) }) as mysql.PoolOptions,
@@ -73,6 +77,7 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
   const limit = driverConfig['connectionLimit']
   const policy = new PoolPolicy(binding, target, retryCap(typeof limit === 'number' ? limit : 10), access)
   ref.policy = policy
+  ref.pool = created
   created.getConnection = function getConnection(this: Pool, callback: GetConnectionCallback): void {
     const checkedOut = policy.checkout()
     if (checkedOut === undefined) return baseGetConnection(callback)
@@ -87,4 +92,17 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
     baseEnd(callback)
   } as Pool['end']
   return created
+}
+
+/**
+ * Checkouts waiting in mysql2's own queue (the pool was full) when the switchover starts would be handed, unchecked,
+ * the connections that transactions on the old blue release: they move into the pre-slot hold instead (issue 12
+ * item 5), and are checked for staleness when it opens. mysql2's queue has no timers: a plain move.
+ */
+function moveQueued(pool: Pool): void {
+  const queue = (pool as unknown as PoolInternals)._connectionQueue
+  if (queue === undefined) return
+  const waiting: GetConnectionCallback[] = []
+  for (let cb = queue.shift(); cb !== undefined; cb = queue.shift()) waiting.push(cb)
+  for (const cb of waiting) pool.getConnection(cb)
 }
