@@ -1,11 +1,8 @@
-// Prisma 7 through an RDS Blue/Green switchover, on PostgreSQL.
-//
-// Run against any PostgreSQL (the lab's blue writer, or a local server):
-//   PRISMA_SCHEMA_ENGINE_BINARY=$(which node) CHECKPOINT_DISABLE=1 npx prisma generate --schema examples/prisma/schema.prisma
-//   psql "$DATABASE_URL" -c 'CREATE TABLE IF NOT EXISTS "order" (id serial PRIMARY KEY, item text NOT NULL,
-//     placed_at timestamptz(3) NOT NULL DEFAULT now())'
-//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx examples/prisma/index.ts
-import { blueGreenCodeOf, PrismaBlueGreenPg } from '../../integrations/prisma/index.js'
+// Prisma 7 through an RDS Blue/Green switchover, on PostgreSQL (generate the client first, see schema.prisma):
+//   npm run build && DATABASE_URL=postgres://postgres@127.0.0.1:5432/db npx tsx examples/prisma/index.ts
+// The database needs the table of schema.prisma: CREATE TABLE "order" (id serial PRIMARY KEY, item text NOT NULL,
+// placed_at timestamptz(3) NOT NULL DEFAULT now())
+import { blueGreenCodeOf, PrismaBlueGreenPg } from 'rds-bluegreen/prisma'
 import { PrismaClient } from './generated/client.js'
 
 const adapter = new PrismaBlueGreenPg({
@@ -31,7 +28,7 @@ try {
   const order = await retryOnReadOnly(() => prisma.order.create({ data: { item: 'coffee' } }))
   const recent = await prisma.order.findMany({ orderBy: { id: 'desc' }, take: 3 })
   const total = await prisma.$transaction(async (tx) => tx.order.count(), { isolationLevel: 'Serializable' })
-  console.log({ created: order.id, recent: recent.map((o) => o.item), total })
+  console.log(`prisma: created ${order.id}, recent ${recent.map((o) => o.item).join()}, ${total} rows`)
 } finally {
   await prisma.$disconnect() // ends the routed pool and releases the Blue/Green monitors
 }

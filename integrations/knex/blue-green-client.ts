@@ -1,30 +1,26 @@
 import type { Knex } from 'knex'
-import type { MetadataSource } from '../../core/metadata/source.js'
-import type { ResolvedOptions } from '../../core/options.js'
-import type { LookupFunction } from '../../core/runtime.js'
-import type { BlueGreenSnapshot, ConnectTarget } from '../../core/types.js'
-import { shouldEvictIdle } from '../shared/blue-connections.js'
-import { DeploymentBinding } from '../shared/deployment-binding.js'
-import { splitDriverConfig } from '../shared/driver-config.js'
+import type { ConnectTarget } from '../../core/types.js'
+import type { BlueGreenSettings } from '../shared/config-types.js'
+import type { DeploymentBinding, MetadataSourceFactory } from '../shared/deployment-binding.js'
+import { bindDeployment } from '../shared/deployment-binding.js'
+import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
+import type { PoolMembership } from '../shared/pool-member.js'
+import { factsOf } from '../shared/pool-member.js'
+import { PoolPolicy, retryCap } from '../shared/pool-policy.js'
 
-/** What a dialect brings: its routed driver module and how to build its metadata source. */
+/** What a dialect brings: its routed driver, made to use the knex client's binding, and its metadata source. */
 export interface DialectWiring {
-  readonly driver: object
+  /** The routed driver module whose connections join `member(settings)` (the knex client's binding). */
+  readonly driver: (member: (settings: unknown) => PoolMembership | undefined) => object
   readonly defaultPort: number
-  readonly metadataSource: (
-    driverConfig: Readonly<Record<string, unknown>>,
-    monitoring: ResolvedOptions['monitoring'],
-    lookup: LookupFunction | undefined,
-  ) => MetadataSource
-  /** The address a raw connection's socket reached. */
-  readonly remoteAddress: (connection: unknown) => string | undefined
+  readonly metadataSource: MetadataSourceFactory
 }
 
 /** Per-knex-instance state, kept off the client object: knex builds transaction clients with Object.create(). */
 interface KnexState {
   readonly binding: DeploymentBinding
-  readonly target: ConnectTarget
-  readonly options: ResolvedOptions
+  readonly policy: PoolPolicy<RawConnection>
+  readonly membership: PoolMembership
   readonly connections: Set<RawConnection>
 }
 
@@ -34,132 +30,138 @@ interface RawConnection {
 
 const states = new WeakMap<object, KnexState>()
 
-/** Knex config with the Blue/Green options on top level (`blueGreen`) as well as on the connection. */
+/**
+ * A knex config for {@link AwsBgPg} / {@link AwsBgMysql}: knex's own, plus the Blue/Green settings as one
+ * top-level `blueGreen` (the same settings as the routed drivers' `blueGreen` key), merged into every connection's
+ * config, the async `connection` provider's included.
+ *
+ * @example
+ * ```ts
+ * const config: BlueGreenKnexConfig = { client: AwsBgPg, connection: { host, user }, blueGreen: { bgdId: 'orders' } }
+ * ```
+ */
 export interface BlueGreenKnexConfig extends Knex.Config {
-  /** Blue/Green options (see the README's configuration table); merged into every connection's config. */
-  blueGreen?: Readonly<Record<string, unknown>>
+  blueGreen?: BlueGreenSettings
 }
 
 /**
- * Copies the knex config with the top-level `blueGreen` options merged into the connection config, so the
- * routed driver sees them on every connection (including ones from an async `connection` provider).
+ * The knex config with `blueGreen` merged into the connection config (a connection's own `blueGreen` keys win).
+ * Copies keep every property, hidden ones included: knex hides the password of `client.config.connection` as
+ * non-enumerable, and a config rebuilt from it would otherwise connect without one.
+ *
+ * @example
+ * ```ts
+ * mergeBlueGreen({ client: AwsBgPg, connection: { host }, blueGreen: { bgdId: 'a' } }).connection // { host, blueGreen: { bgdId: 'a' } }
+ * ```
  */
 export function mergeBlueGreen(config: BlueGreenKnexConfig): Knex.Config {
   const extra = config.blueGreen
-  if (extra === undefined) return config
-  const merge = (connection: unknown): unknown =>
-    typeof connection === 'object' && connection !== null
-      ? { ...connection, blueGreen: { ...extra, ...(connection as { blueGreen?: object }).blueGreen } }
-      : connection
   const connection = config.connection
-  if (connection === undefined) return config
-  if (typeof connection === 'function') {
-    const provider = connection as () => unknown
-    return { ...config, connection: (async () => merge(await provider())) as Knex.StaticConnectionConfig }
-  }
-  return { ...config, connection: merge(connection) as Knex.StaticConnectionConfig }
+  if (extra === undefined || connection === undefined) return config
+  const merge = (settings: unknown): unknown =>
+    typeof settings === 'object' && settings !== null
+      ? copyConfig(settings, { blueGreen: { ...extra, ...(settings as { blueGreen?: object }).blueGreen } })
+      : settings
+  const merged =
+    typeof connection === 'function'
+      ? async (): Promise<unknown> => merge(await (connection as () => unknown)())
+      : merge(connection)
+  return copyConfig(config, { connection: merged }) as Knex.Config
 }
 
 /**
- * The knex client's own reference to its deployment, for the client's lifetime: checkouts are held while the
- * switchover is in progress, and connections to the old blue server are marked disposed so the pool replaces
- * them. Created at the first checkout, once knex knows the connection settings.
+ * The knex client's reference to its deployment, for the client's lifetime, created at the first checkout once
+ * knex knows the connection settings (an async provider gives them only then). Its raw connections join it
+ * (one binding per knex instance, no standalone monitors or linger per connection).
  */
-export function knexState(config: object, settings: unknown, wiring: DialectWiring): KnexState | undefined {
-  const existing = states.get(config)
+function knexState(
+  client: Knex.Client,
+  settings: unknown,
+  wiring: DialectWiring,
+  acquire: (client: Knex.Client) => Promise<unknown>,
+): KnexState | undefined {
+  const existing = states.get(client.config)
   if (existing !== undefined) return existing
   if (typeof settings !== 'object' || settings === null) return undefined
-  const split = splitDriverConfig(settings as Record<string, unknown>)
+  const split = splitDriverConfig(settings)
   const driverConfig = split.driverConfig as Readonly<Record<string, unknown>>
   const host = driverConfig['host']
   if (typeof host !== 'string' || host === '' || host.startsWith('/')) return undefined
   const port = Number(driverConfig['port'] ?? wiring.defaultPort)
-  const target = { host, port: Number.isFinite(port) && port > 0 ? port : wiring.defaultPort }
+  const target: ConnectTarget = { host, port: Number.isFinite(port) && port > 0 ? port : wiring.defaultPort }
   const connections = new Set<RawConnection>()
-  const { options, lookup, logger, metadataSource } = split
-  const binding = new DeploymentBinding(
-    {
-      options,
-      lookup,
-      logger,
-      initialHost: target,
-      source: () => metadataSource ?? wiring.metadataSource(driverConfig, options.monitoring, lookup),
-    },
-    (snapshot) => markStale(snapshot, state, wiring),
-  )
-  const state: KnexState = { binding, target, options, connections }
-  states.set(config, state)
-  binding.handle()
-  return state
-}
-
-function markStale(snapshot: BlueGreenSnapshot, state: KnexState, wiring: DialectWiring): void {
-  for (const connection of state.connections) {
-    if (connection.__knex__disposed !== undefined) continue
-    const facts = { target: state.target, remoteAddress: wiring.remoteAddress(connection) }
-    if (shouldEvictIdle(snapshot, facts, state.options.dropBlueConnections)) {
-      // Knex validates a connection at every checkout and replaces a disposed one.
-      connection.__knex__disposed = 'Blue/Green switchover: connection to the old blue server retired'
-    }
+  const ref: { state?: KnexState } = {}
+  const binding = bindDeployment(split, target, wiring.metadataSource, {
+    onSnapshot: (snapshot) => ref.state?.policy.evict(snapshot),
+  })
+  // Knex validates a connection at every checkout and replaces a disposed one: that is how it is dropped.
+  const dispose = (connection: RawConnection): void => {
+    connection.__knex__disposed ??= 'Blue/Green switchover: connection to the old blue server retired'
   }
-}
-
-/** Holds a checkout while the switchover is in progress, before it takes a pool slot. */
-export async function holdCheckout(state: KnexState | undefined): Promise<void> {
-  const hold = state?.binding.current()?.beforeExecute(state.target, 'acquireConnection')
-  if (hold !== undefined) await hold
-}
-
-/** Tracks a new raw connection for the pool hygiene, until knex destroys it. */
-export function trackConnection(state: KnexState | undefined, connection: unknown): void {
-  if (state === undefined || typeof connection !== 'object' || connection === null) return
-  state.connections.add(connection)
-}
-
-export function untrackConnection(config: object, connection: unknown): void {
-  states.get(config)?.connections.delete(connection as RawConnection)
-}
-
-/** Drops the knex client's deployment reference (on `destroy()`). */
-export async function releaseState(config: object): Promise<void> {
-  const state = states.get(config)
-  states.delete(config)
-  await state?.binding.release()
+  const policy = new PoolPolicy<RawConnection>(binding, target, retryCap(client.config.pool?.max), {
+    acquire: async () => (await acquire(client)) as RawConnection,
+    facts: (connection) => factsOf(connection),
+    discard: (connection) => {
+      dispose(connection)
+      void client.releaseConnection(connection)
+    },
+    connections: () => [...connections].map((connection) => ({ connection, idle: false })),
+    close: dispose,
+    retire: dispose,
+  })
+  const membership: PoolMembership = { binding, discard: dispose }
+  ref.state = { binding, policy, membership, connections }
+  states.set(client.config, ref.state)
+  binding.handle()
+  return ref.state
 }
 
 /**
- * Adds the Blue/Green hooks to one of knex's dialect clients: checkouts held before they take a pool slot,
- * raw connections tracked for the pool hygiene, the deployment released on `destroy()`. The routed driver
- * module does the rest (connect routing, statement holds, read-only errors).
+ * Adds the Blue/Green hooks to one of knex's dialect clients, through the shared pool policy: checkouts held
+ * before they take a pool slot, connections left on the old blue server retired (knex replaces them), one
+ * deployment binding that the routed driver's connections join, the options validated when `knex()` is called,
+ * the deployment released on `destroy()`. The routed driver does the rest (connect routing, statement holds,
+ * read-only errors).
  *
  * @example
  * ```ts
  * export class AwsBgPg extends withBlueGreen(ClientPG, pgWiring) {}
  * ```
  */
-export function withBlueGreen(Base: typeof Knex.Client, wiring: DialectWiring): typeof Knex.Client {
-  return class BlueGreenKnexClient extends Base {
+export function withBlueGreen(DialectClient: typeof Knex.Client, wiring: DialectWiring): typeof Knex.Client {
+  // The dialect's own checkout, which the policy calls once the gate opens.
+  const acquire = (client: Knex.Client): Promise<unknown> =>
+    DialectClient.prototype.acquireConnection.call(client) as Promise<unknown>
+  class BlueGreenKnexClient extends DialectClient {
+    /** @throws {BlueGreenConfigError} for an invalid `blueGreen` option (also one of a static connection). */
     constructor(config: BlueGreenKnexConfig) {
-      super(mergeBlueGreen(config))
+      const merged = mergeBlueGreen(config)
+      splitDriverConfig({ blueGreen: config.blueGreen })
+      if (typeof merged.connection === 'object' && merged.connection !== null)
+        splitDriverConfig(merged.connection)
+      super(merged)
     }
 
     _driver(): object {
-      return wiring.driver
+      return wiring.driver((settings) => knexState(this, settings, wiring, acquire)?.membership)
     }
 
     override async acquireConnection(): Promise<unknown> {
-      await holdCheckout(knexState(this.config, this.connectionSettings, wiring))
-      return (await super.acquireConnection()) as unknown
+      const state = knexState(this, this.connectionSettings, wiring, acquire)
+      return (await (state?.policy.checkout() ?? super.acquireConnection())) as unknown
     }
 
     override async acquireRawConnection(): Promise<unknown> {
       const connection: unknown = await super.acquireRawConnection()
-      trackConnection(knexState(this.config, this.connectionSettings, wiring), connection)
+      const state = states.get(this.config)
+      if (state !== undefined && typeof connection === 'object' && connection !== null) {
+        state.connections.add(connection)
+      }
       return connection
     }
 
     override async destroyRawConnection(connection: unknown): Promise<void> {
-      untrackConnection(this.config, connection)
+      states.get(this.config)?.connections.delete(connection as RawConnection)
       await super.destroyRawConnection(connection)
     }
 
@@ -167,8 +169,11 @@ export function withBlueGreen(Base: typeof Knex.Client, wiring: DialectWiring): 
       try {
         return (await super.destroy(callback)) as unknown
       } finally {
-        await releaseState(this.config)
+        const state = states.get(this.config)
+        states.delete(this.config)
+        await state?.binding.release()
       }
     }
   }
+  return BlueGreenKnexClient
 }

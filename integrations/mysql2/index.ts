@@ -1,2 +1,2 @@
 export * from './module.js'
-export { mysql2Module as default } from './module.js'
+export { mysqlModule as default } from './module.js'

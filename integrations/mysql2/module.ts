@@ -2,14 +2,14 @@ import mysql from 'mysql2'
 import type { Connection, Pool } from 'mysql2'
 import type { Connection as PromiseConnection, Pool as PromisePool } from 'mysql2/promise'
 import mysqlPromise from 'mysql2/promise'
-import type { BlueGreenMysqlConnectionOptions, BlueGreenMysqlPoolOptions } from './config.js'
+import type { BlueGreenMysqlConnectionConfig, BlueGreenMysqlPoolConfig } from './config.js'
 import { createConnection } from './connection.js'
 import { createPool } from './pool.js'
 
 export { createConnection } from './connection.js'
 export { createPool } from './pool.js'
 export { mysqlMetadataSource } from './metadata-source.js'
-export type { BlueGreenMysqlConnectionOptions, BlueGreenMysqlPoolOptions } from './config.js'
+export type { BlueGreenMysqlConnectionConfig, BlueGreenMysqlPoolConfig } from './config.js'
 
 /**
  * A routed promise connection, like `mysql2/promise`'s `createConnection`: resolves once connected.
@@ -21,7 +21,7 @@ export type { BlueGreenMysqlConnectionOptions, BlueGreenMysqlPoolOptions } from 
  * ```
  */
 export function createPromiseConnection(
-  config: string | BlueGreenMysqlConnectionOptions,
+  config: string | BlueGreenMysqlConnectionConfig,
 ): Promise<PromiseConnection> {
   const connection: Connection = createConnection(config)
   return new Promise((resolve, reject) => {
@@ -43,7 +43,7 @@ export function createPromiseConnection(
  * await pool.execute('SELECT ?', [1])
  * ```
  */
-export function createPromisePool(config: string | BlueGreenMysqlPoolOptions): PromisePool {
+export function createPromisePool(config: string | BlueGreenMysqlPoolConfig): PromisePool {
   return createPool(config).promise()
 }
 
@@ -56,12 +56,12 @@ export function createPromisePool(config: string | BlueGreenMysqlPoolOptions): P
  * const pool = mysql.createPool({ host, user })
  * ```
  */
-export const promise: BlueGreenMysql2Promise = Object.freeze({
+export const promise: BlueGreenMysqlPromise = Object.freeze({
   ...pickPlain(mysqlPromise as unknown as Readonly<Record<string, unknown>>),
   createConnection: createPromiseConnection,
   connect: createPromiseConnection,
   createPool: createPromisePool,
-}) as unknown as BlueGreenMysql2Promise
+}) as unknown as BlueGreenMysqlPromise
 
 /**
  * A module shaped like `mysql2` whose `createPool`, `createConnection` and `connect` are routed, for code that
@@ -69,19 +69,19 @@ export const promise: BlueGreenMysql2Promise = Object.freeze({
  *
  * @example
  * ```ts
- * new DataSource({ type: 'mysql', driver: mysql2Module, host, username, password })
+ * new DataSource({ type: 'mysql', driver: mysqlModule, host, username, password })
  * ```
  */
-export const mysql2Module: BlueGreenMysql2Module = Object.freeze({
+export const mysqlModule: BlueGreenMysqlModule = Object.freeze({
   ...pickPlain(mysql as unknown as Readonly<Record<string, unknown>>),
   createConnection,
   connect: createConnection,
   createPool,
   promise,
-}) as unknown as BlueGreenMysql2Module
+}) as unknown as BlueGreenMysqlModule
 
 /** The shape of {@link promise}: `mysql2/promise` with routed `createConnection`, `connect` and `createPool`. */
-export type BlueGreenMysql2Promise = Omit<
+export type BlueGreenMysqlPromise = Omit<
   typeof mysqlPromise,
   'createConnection' | 'connect' | 'createPool'
 > & {
@@ -90,12 +90,12 @@ export type BlueGreenMysql2Promise = Omit<
   readonly createPool: typeof createPromisePool
 }
 
-/** The shape of {@link mysql2Module}: `mysql2` with routed `createConnection`, `connect` and `createPool`. */
-export type BlueGreenMysql2Module = Omit<typeof mysql, 'createConnection' | 'connect' | 'createPool'> & {
+/** The shape of {@link mysqlModule}: `mysql2` with routed `createConnection`, `connect` and `createPool`. */
+export type BlueGreenMysqlModule = Omit<typeof mysql, 'createConnection' | 'connect' | 'createPool'> & {
   readonly createConnection: typeof createConnection
   readonly connect: typeof createConnection
   readonly createPool: typeof createPool
-  readonly promise: BlueGreenMysql2Promise
+  readonly promise: BlueGreenMysqlPromise
 }
 
 /** Own enumerable data properties only: mysql2's lazy getters (`Types`, `Charsets`, ...) are copied as getters. */
@@ -111,3 +111,4 @@ function pickPlain(module: Readonly<Record<string, unknown>>): Record<string, un
 }
 
 export type { Pool, Connection }
+export type { BlueGreenSettings } from '../shared/config-types.js'

@@ -1,87 +1,90 @@
 import mysql from 'mysql2'
 import type { Pool, PoolConnection } from 'mysql2'
-import type { BlueGreenSnapshot } from '../../core/types.js'
-import { PHASE_ORDER } from '../../core/types.js'
-import { shouldEvictIdle } from '../shared/blue-connections.js'
-import { DeploymentBinding } from '../shared/deployment-binding.js'
+import { bindDeployment } from '../shared/deployment-binding.js'
 import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
-import type { BlueGreenMysqlPoolOptions } from './config.js'
-import { mysqlConfigObject, mysqlTarget } from './config.js'
+import { factsOf } from '../shared/pool-member.js'
+import type { PoolAccess } from '../shared/pool-policy.js'
+import { PoolPolicy, retryCap } from '../shared/pool-policy.js'
+import type { BlueGreenMysqlPoolConfig } from './config.js'
+import { mysqlConfigObject, mysqlTarget, rejectOwnStream } from './config.js'
 import { mysqlMetadataSource } from './metadata-source.js'
 import type { MysqlConnectionLike } from './routed-commands.js'
-import { connectionFacts, routeCommands } from './routed-commands.js'
+import { routeCommands } from './routed-commands.js'
 import { routedStream } from './routed-stream.js'
 
 type GetConnectionCallback = (err: NodeJS.ErrnoException | null, connection: PoolConnection) => void
 
-/** The mysql2 pool internals used for eviction (stable across mysql2 3.x). */
+/** The mysql2 pool internals the adapter maps the policy onto (stable across mysql2 3.x). */
 interface PoolInternals {
   readonly _freeConnections?: { toArray(): PoolConnection[] }
+  readonly _allConnections?: { toArray(): PoolConnection[] }
+  readonly _connectionQueue?: { readonly length: number; shift(): GetConnectionCallback | undefined }
 }
 
 /**
- * A routed mysql2 callback pool (`pool.promise()` gives the promise pool, as usual). A checkout (`getConnection`,
- * and so `query`/`execute`) is held while the switchover is in progress before it takes a slot; new connections
- * are routed (hold, substitute to the right IP keeping the host name for TLS, reject green); every command is held
- * while in progress; idle connections to blue are closed at the start and those still on the old blue after it.
+ * A routed mysql2 callback pool (`pool.promise()` gives the promise pool, as usual), following the shared pool
+ * policy (`integrations/shared/pool-policy.ts`): a checkout (`getConnection`, and so `query`/`execute`) is held
+ * while the switchover is in progress before it takes a slot, and connections left on the old blue server are
+ * closed or skipped. New connections are routed (hold, substitute to the right IP keeping the host name for TLS,
+ * reject green) and every command is held while in progress.
  *
+ * @throws {BlueGreenConfigError} for an invalid Blue/Green option or a `stream` option.
  * @example
  * ```ts
- * const pool = createPool({ host: 'mydb.c9akciq32.us-east-1.rds.amazonaws.com', user, password, bgdId: 'orders' })
+ * const pool = createPool({ host: 'mydb.c9akciq32.us-east-1.rds.amazonaws.com', user, password, blueGreen: { bgdId: 'orders' } })
  * const [rows] = await pool.promise().query('SELECT 1')
  * await pool.promise().end()
  * ```
  */
-export function createPool(config: string | BlueGreenMysqlPoolOptions): Pool {
-  const split = splitDriverConfig(mysqlConfigObject<BlueGreenMysqlPoolOptions>(config))
+export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
+  const split = splitDriverConfig(mysqlConfigObject<BlueGreenMysqlPoolConfig>(config))
   const driverConfig = split.driverConfig as Readonly<Record<string, unknown>>
+  rejectOwnStream(driverConfig)
   const target = mysqlTarget(driverConfig)
-  const { options, lookup, logger, metadataSource } = split
-  const ref: { pool?: Pool } = {}
-  const binding = new DeploymentBinding(
-    {
-      options,
-      lookup,
-      logger,
-      initialHost: target,
-      source: () => metadataSource ?? mysqlMetadataSource(driverConfig, options.monitoring, lookup),
+  const ref: { policy?: PoolPolicy<PoolConnection>; pool?: Pool } = {}
+  const binding = bindDeployment(split, target, mysqlMetadataSource, {
+    onSnapshot: (snapshot) => {
+      if (snapshot.phase === 'IN_PROGRESS' && ref.pool !== undefined) moveQueued(ref.pool)
+      ref.policy?.evict(snapshot)
     },
-    (snapshot) => {
-      if (ref.pool !== undefined) evictStale(ref.pool, snapshot, options.dropBlueConnections)
-    },
-  )
+  })
   const created = mysql.createPool(
-    copyConfig(driverConfig, { stream: routedStream(binding, lookup, false) }) as mysql.PoolOptions,
+    copyConfig(driverConfig, { stream: routedStream(binding, split.lookup, false) }) as mysql.PoolOptions,
   )
-  ref.pool = created
   created.on('connection', (connection) =>
     routeCommands(connection as unknown as MysqlConnectionLike, binding),
   )
   const baseGetConnection = created.getConnection.bind(created)
-  const dropBlue = options.dropBlueConnections
+  const internals = created as unknown as PoolInternals
+  const access: PoolAccess<PoolConnection> = {
+    acquire: () =>
+      new Promise((resolve, reject) =>
+        baseGetConnection((err, connection) => (err === null ? resolve(connection) : reject(err))),
+      ),
+    facts: (connection) => factsOf(connection),
+    discard: (connection) => connection.destroy(),
+    connections: () => {
+      const idle = new Set(internals._freeConnections?.toArray() ?? [])
+      return (internals._allConnections?.toArray() ?? []).map((connection) => ({
+        connection,
+        idle: idle.has(connection),
+      }))
+    },
+    close: (connection) => connection.destroy(),
+    // A busy connection is checked again at its next checkout (the policy skips it then).
+    retire: () => undefined,
+  }
+  const limit = driverConfig['connectionLimit']
+  const policy = new PoolPolicy(binding, target, retryCap(typeof limit === 'number' ? limit : 10), access)
+  ref.policy = policy
+  ref.pool = created
   created.getConnection = function getConnection(this: Pool, callback: GetConnectionCallback): void {
-    const handle = binding.handle()
-    const hold = handle?.beforeExecute(target, 'connect')
-    if (
-      hold === undefined &&
-      (handle === undefined || PHASE_ORDER[handle.snapshot().phase] < PHASE_ORDER.IN_PROGRESS)
-    ) {
-      baseGetConnection(callback)
-      return
-    }
-    const checkout = (attempt: number): void =>
-      baseGetConnection((err, connection) => {
-        if (err !== null || handle === undefined || attempt > 20) return callback(err, connection)
-        if (!isStale(handle.snapshot(), connection, dropBlue)) return callback(null, connection)
-        connection.destroy()
-        checkout(attempt + 1)
-      })
-    if (hold === undefined) checkout(0)
-    else
-      hold.then(
-        () => checkout(0),
-        (err: NodeJS.ErrnoException) => callback(err, undefined as unknown as PoolConnection),
-      )
+    const checkedOut = policy.checkout()
+    if (checkedOut === undefined) return baseGetConnection(callback)
+    checkedOut.then(
+      (connection) => callback(null, connection),
+      (err: NodeJS.ErrnoException) => callback(err, undefined as unknown as PoolConnection),
+    )
   }
   const baseEnd = created.end.bind(created)
   created.end = function end(this: Pool, callback?: (err: NodeJS.ErrnoException | null) => void): void {
@@ -91,13 +94,15 @@ export function createPool(config: string | BlueGreenMysqlPoolOptions): Pool {
   return created
 }
 
-function isStale(snapshot: BlueGreenSnapshot, connection: PoolConnection, dropBlue: boolean): boolean {
-  const facts = connectionFacts(connection as unknown as MysqlConnectionLike)
-  return facts !== undefined && shouldEvictIdle(snapshot, facts, dropBlue)
-}
-
-function evictStale(pool: Pool, snapshot: BlueGreenSnapshot, dropBlue: boolean): void {
-  if (PHASE_ORDER[snapshot.phase] < PHASE_ORDER.IN_PROGRESS) return
-  const idle = (pool as unknown as PoolInternals)._freeConnections?.toArray() ?? []
-  for (const connection of idle) if (isStale(snapshot, connection, dropBlue)) connection.destroy()
+/**
+ * Checkouts waiting in mysql2's own queue (the pool was full) when the switchover starts would be handed, unchecked,
+ * the connections that transactions on the old blue release: they move into the pre-slot hold instead (issue 12
+ * item 5), and are checked for staleness when it opens. mysql2's queue has no timers: a plain move.
+ */
+function moveQueued(pool: Pool): void {
+  const queue = (pool as unknown as PoolInternals)._connectionQueue
+  if (queue === undefined) return
+  const waiting: GetConnectionCallback[] = []
+  for (let cb = queue.shift(); cb !== undefined; cb = queue.shift()) waiting.push(cb)
+  for (const cb of waiting) pool.getConnection(cb)
 }

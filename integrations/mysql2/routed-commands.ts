@@ -4,6 +4,8 @@ import type { ConnectTarget } from '../../core/types.js'
 import type { ConnectionFacts } from '../shared/blue-connections.js'
 import { isMysqlReadOnlyError, isSwitchoverReadOnly, switchoverActive } from '../shared/blue-connections.js'
 import type { DeploymentBinding } from '../shared/deployment-binding.js'
+import type { ExecuteKind } from '../shared/execute-kind.js'
+import { CONNECTION_FACTS } from '../shared/pool-member.js'
 import { socketOf } from './routed-stream.js'
 
 /** The slice of a mysql2 command the router touches. */
@@ -17,89 +19,113 @@ export interface MysqlConnectionLike {
   readonly config: { readonly host?: string; readonly port?: number }
   addCommand(cmd: unknown): unknown
   destroy(): void
+  end?(...args: unknown[]): unknown
+  /** The pool connection's real `end` (mysql2 3.x), used by `pool.end()`. */
+  _realEnd?(...args: unknown[]): unknown
   /** mysql2's fatal-error fan-out to its queued commands (3.x internals). */
   _notifyError?(err: unknown): void
   readonly _fatalError?: unknown
+}
+
+/** Commands held together behind one hold; `settled` makes sure each is answered once. */
+interface HeldBatch {
+  readonly commands: MysqlCommand[]
+  settled: boolean
 }
 
 interface RouteState {
   readonly binding: DeploymentBinding
   readonly target: ConnectTarget
   readonly config: object
-  queue: MysqlCommand[] | undefined
+  readonly discard: () => void
+  batch: HeldBatch | undefined
+  /** Inside `end()`: its Quit command must not wait for the switchover. */
+  closing: boolean
   discarded: boolean
 }
 
 const STATE = Symbol('rds-bluegreen.mysql2.route-state')
 type Routed = MysqlConnectionLike & { [STATE]?: RouteState }
-
-/** Commands never held: closing a connection must not wait for the switchover. */
-const NEVER_HELD = new Set(['Quit', 'ClientHandshake', 'ServerHandshake'])
+const QUERY: ExecuteKind = 'query'
 
 /**
  * Routes every command of a mysql2 connection (query, execute, prepare, ... through its `addCommand`): held while
  * the switchover is in progress, in order, and read-only errors from the old blue server become
- * `BlueGreenReadOnlyError` and destroy the connection. The command object is returned at once, so the event and
- * stream APIs (`connection.query(sql).on('result', ...)`) keep working while held.
+ * `BlueGreenReadOnlyError` and discard the connection (`discard`, default `destroy()`). The command object is
+ * returned at once, so the event and stream APIs (`connection.query(sql).on('result', ...)`) keep working while
+ * held. Closing (`end()`) is never held. Every held command is answered exactly once, also when the connection
+ * dies during the hold.
  *
  * @example
  * ```ts
  * pool.on('connection', (connection) => routeCommands(connection, binding))
  * ```
  */
-export function routeCommands(connection: MysqlConnectionLike, binding: DeploymentBinding): void {
+export function routeCommands(
+  connection: MysqlConnectionLike,
+  binding: DeploymentBinding,
+  discard: () => void = () => connection.destroy(),
+): void {
   const routed = connection as Routed
   if (routed[STATE] !== undefined) return
   const { config } = connection
-  routed[STATE] = {
+  const state: RouteState = {
     binding,
     target: { host: config.host ?? 'localhost', port: config.port ?? 3306 },
     config,
-    queue: undefined,
+    discard,
+    batch: undefined,
+    closing: false,
     discarded: false,
   }
-  const base = connection.addCommand.bind(connection)
-  const state = routed[STATE]
+  routed[STATE] = state
+  Object.defineProperty(connection, CONNECTION_FACTS, { get: () => factsOf(state) })
+  wrapClosing(routed, state, 'end')
+  wrapClosing(routed, state, '_realEnd')
   // Commands held here are not in mysql2's own queue: when the connection dies meanwhile (the switchover cuts it),
   // they must fail with it, or they would wait forever.
   const notify = connection._notifyError?.bind(connection)
   if (notify !== undefined) {
     connection._notifyError = (err: unknown): void => {
-      failQueued(state, err)
+      const batch = state.batch
+      state.batch = undefined
+      if (batch !== undefined) settle(batch, err)
       notify(err)
     }
   }
+  const base = connection.addCommand.bind(connection)
   connection.addCommand = function addCommand(this: Routed, cmd: unknown): unknown {
-    const state = this[STATE]
-    const handle = state?.binding.current()
-    if (state === undefined || handle === undefined) return base(cmd)
-    if (state.queue !== undefined) {
-      state.queue.push(cmd as MysqlCommand)
+    const handle = state.binding.current()
+    if (handle === undefined || state.closing) return base(cmd)
+    if (state.batch !== undefined) {
+      state.batch.commands.push(cmd as MysqlCommand)
       return cmd
     }
-    const hold = handle.beforeExecute(state.target, 'query')
-    if (hold === undefined || NEVER_HELD.has(commandName(cmd))) {
-      hold?.catch(() => undefined)
-      if (switchoverActive(handle.snapshot())) watchReadOnly(this, state, handle, cmd as MysqlCommand)
+    const hold = handle.beforeExecute(state.target, QUERY)
+    if (hold === undefined) {
+      if (switchoverActive(handle.snapshot())) watchReadOnly(state, handle, cmd as MysqlCommand)
       return base(cmd)
     }
-    const queue = [cmd as MysqlCommand]
-    state.queue = queue
+    const batch: HeldBatch = { commands: [cmd as MysqlCommand], settled: false }
+    state.batch = batch
     hold.then(
       () => {
-        state.queue = undefined
-        if (this._fatalError !== undefined && this._fatalError !== null) {
-          for (const held of queue) fail(held, this._fatalError)
+        if (state.batch === batch) state.batch = undefined
+        if (batch.settled) return
+        batch.settled = true
+        const fatal = this._fatalError
+        if (fatal !== undefined && fatal !== null) {
+          for (const held of batch.commands) fail(held, fatal)
           return
         }
-        for (const held of queue) {
-          if (switchoverActive(handle.snapshot())) watchReadOnly(this, state, handle, held)
+        for (const held of batch.commands) {
+          if (switchoverActive(handle.snapshot())) watchReadOnly(state, handle, held)
           base(held)
         }
       },
       (err: unknown) => {
-        state.queue = undefined
-        for (const held of queue) fail(held, err)
+        if (state.batch === batch) state.batch = undefined
+        settle(batch, err)
       },
     )
     return cmd
@@ -116,19 +142,33 @@ export function routeCommands(connection: MysqlConnectionLike, binding: Deployme
  */
 export function connectionFacts(connection: MysqlConnectionLike): ConnectionFacts | undefined {
   const state = (connection as Routed)[STATE]
-  if (state === undefined) return undefined
+  return state === undefined ? undefined : factsOf(state)
+}
+
+function factsOf(state: RouteState): ConnectionFacts {
   return { target: state.target, remoteAddress: socketOf(state.config)?.dialedAddress }
 }
 
-function failQueued(state: RouteState, err: unknown): void {
-  const queue = state.queue
-  if (queue === undefined) return
-  state.queue = undefined
-  for (const held of queue) fail(held, err)
+function wrapClosing(connection: Routed, state: RouteState, key: 'end' | '_realEnd'): void {
+  // Called with the connection as `this`, as mysql2 itself calls it.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const original = connection[key]
+  if (typeof original !== 'function') return
+  connection[key] = function closing(this: unknown, ...args: unknown[]): unknown {
+    state.closing = true
+    try {
+      return original.apply(this, args)
+    } finally {
+      state.closing = false
+    }
+  }
 }
 
-function commandName(cmd: unknown): string {
-  return typeof cmd === 'object' && cmd !== null ? cmd.constructor.name : ''
+/** Fails every command of `batch`, once. */
+function settle(batch: HeldBatch, err: unknown): void {
+  if (batch.settled) return
+  batch.settled = true
+  for (const held of batch.commands) fail(held, err)
 }
 
 function fail(cmd: MysqlCommand, err: unknown): void {
@@ -137,27 +177,21 @@ function fail(cmd: MysqlCommand, err: unknown): void {
   cmd.emit('end')
 }
 
-function watchReadOnly(
-  connection: Routed,
-  state: RouteState,
-  handle: DeploymentHandle,
-  cmd: MysqlCommand,
-): void {
+function watchReadOnly(state: RouteState, handle: DeploymentHandle, cmd: MysqlCommand): void {
   const original = cmd.onResult
   if (typeof original !== 'function') return
   cmd.onResult = function onResult(this: unknown, err: unknown, ...rest: unknown[]): void {
-    original.call(this, mapError(connection, state, handle, err), ...rest)
+    original.call(this, mapError(state, handle, err), ...rest)
   }
 }
 
-function mapError(connection: Routed, state: RouteState, handle: DeploymentHandle, err: unknown): unknown {
+function mapError(state: RouteState, handle: DeploymentHandle, err: unknown): unknown {
   if (err == null || !isMysqlReadOnlyError(err)) return err
   const snapshot = handle.snapshot()
-  const facts = { target: state.target, remoteAddress: socketOf(state.config)?.dialedAddress }
-  if (!isSwitchoverReadOnly(snapshot, facts)) return err
+  if (!isSwitchoverReadOnly(snapshot, factsOf(state))) return err
   if (!state.discarded) {
     state.discarded = true
-    process.nextTick(() => connection.destroy())
+    process.nextTick(state.discard)
   }
   return new BlueGreenReadOnlyError({ bgdId: snapshot.bgdId, phase: snapshot.phase, cause: err })
 }

@@ -9,6 +9,8 @@ export interface MysqlStreamConfig {
   readonly socketPath?: string
   readonly enableKeepAlive?: boolean
   readonly keepAliveInitialDelay?: number
+  /** mysql2 arms its connect timer with this right after calling the factory (a per-connection copy). */
+  connectTimeout?: number
 }
 
 /** What mysql2 passes to a `stream` factory. */
@@ -57,6 +59,11 @@ export function routedStream(
     const target = { host: config.host ?? 'localhost', port: config.port ?? 3306 }
     const handle = binding.handle()
     if (handle === undefined) return socket.connect(target.port, target.host)
+    // A connect held while IN_PROGRESS must end with the library's typed timeout (bgConnectTimeoutMs), not
+    // with mysql2's own ETIMEDOUT, whose timer starts now: the dial itself keeps its full connectTimeout.
+    if (handle.snapshot().phase === 'IN_PROGRESS' && typeof config.connectTimeout === 'number') {
+      if (config.connectTimeout > 0) config.connectTimeout += binding.init.options.connectTimeoutMs
+    }
     handle.routeConnect(target).then(
       (plan) => {
         if (socket.destroyed) return

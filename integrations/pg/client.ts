@@ -1,28 +1,19 @@
 import pg from 'pg'
 import { BlueGreenReadOnlyError } from '../../core/errors.js'
+import { withoutBlueGreenKeys } from '../../core/options.js'
 import type { DeploymentHandle } from '../../core/registry.js'
 import type { ConnectTarget } from '../../core/types.js'
 import type { ConnectionFacts } from '../shared/blue-connections.js'
 import { isPgReadOnlyError, isSwitchoverReadOnly, switchoverActive } from '../shared/blue-connections.js'
-import { DeploymentBinding, STANDALONE_LINGER_MS } from '../shared/deployment-binding.js'
-import { splitDriverConfig } from '../shared/driver-config.js'
+import type { DeploymentBinding } from '../shared/deployment-binding.js'
+import { bindDeployment, STANDALONE_LINGER_MS } from '../shared/deployment-binding.js'
+import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
+import type { PoolMembership } from '../shared/pool-member.js'
+import { CONNECTION_FACTS, membershipOf } from '../shared/pool-member.js'
 import { RoutedSocket } from '../shared/routed-socket.js'
 import type { BlueGreenPgClientConfig } from './config.js'
-import { pgConfigObject } from './config.js'
+import { pgConfigObject, rejectOwnSocket } from './config.js'
 import { pgMetadataSource } from './metadata-source.js'
-
-/** How a pool hands its deployment to the clients it creates (a symbol key survives pg-pool's option copy). */
-export const POOL_CONTEXT = Symbol.for('rds-bluegreen.pg.pool-context')
-
-/** What a pooled client shares with its pool. */
-export interface PoolContext {
-  readonly binding: DeploymentBinding
-  /** Makes the pool drop `client` when it is released instead of keeping it idle. */
-  readonly discard: (client: BlueGreenPgClient) => void
-}
-
-/** Read by pools to decide evictions. */
-export const CONNECTION_FACTS = Symbol('rds-bluegreen.pg.connection-facts')
 
 type RawQuery = (this: unknown, config: unknown, values?: unknown, callback?: unknown) => unknown
 type Callback = (err: unknown, result?: unknown) => void
@@ -46,8 +37,8 @@ const baseQuery = pg.Client.prototype.query as unknown as RawQuery
  */
 export class BlueGreenPgClient extends pg.Client {
   readonly #binding: DeploymentBinding
-  readonly #pool: PoolContext | undefined
-  readonly #socket: RoutedSocket | undefined
+  readonly #pool: PoolMembership | undefined
+  readonly #socket: RoutedSocket
   readonly #target: ConnectTarget
   #discarded = false
 
@@ -61,20 +52,22 @@ export class BlueGreenPgClient extends pg.Client {
     })
   }
 
+  /**
+   * @throws {BlueGreenConfigError} for a `stream` or `connection` option (the client dials its own routed
+   * socket; use `blueGreen.lookup` to resolve names your way) or an invalid Blue/Green option.
+   */
   constructor(config?: string | BlueGreenPgClientConfig) {
     const input = pgConfigObject<BlueGreenPgClientConfig>(config)
-    const pool = (input as { [POOL_CONTEXT]?: PoolContext })[POOL_CONTEXT]
+    const pool = membershipOf(input)
+    rejectOwnSocket(input)
     const split = pool === undefined ? splitDriverConfig(input) : undefined
-    // Copy descriptors: pg-pool hands its clients options whose `password` is non-enumerable.
-    const driverConfig = Object.defineProperties(
-      {},
-      Object.getOwnPropertyDescriptors(split?.driverConfig ?? input),
-    ) as Record<string, unknown>
+    // pg-pool hands its clients options whose `password` is non-enumerable: copy every property. A pool member
+    // (knex) may still carry its `blueGreen` keys: the pool already read them.
+    const driverConfig = copyConfig(split?.driverConfig ?? withoutBlueGreenKeys(input))
+    delete driverConfig['lookup']
     const lookup = split?.lookup ?? pool?.binding.init.lookup
-    let socket: RoutedSocket | undefined
-    if (driverConfig['stream'] === undefined && driverConfig['connection'] === undefined) {
-      driverConfig['stream'] = () => (socket = new RoutedSocket({ lookup }))
-    }
+    const socket = new RoutedSocket({ lookup })
+    driverConfig['stream'] = () => socket
     super(driverConfig)
     this.#socket = socket
     this.#pool = pool
@@ -82,14 +75,8 @@ export class BlueGreenPgClient extends pg.Client {
     if (pool !== undefined) {
       this.#binding = pool.binding
     } else {
-      const { options, logger, metadataSource } = split ?? splitDriverConfig({})
-      this.#binding = new DeploymentBinding({
+      this.#binding = bindDeployment(split ?? splitDriverConfig({}), this.#target, pgMetadataSource, {
         lingerMs: STANDALONE_LINGER_MS,
-        options,
-        lookup,
-        logger,
-        initialHost: this.#target,
-        source: () => metadataSource ?? pgMetadataSource(driverConfig, options.monitoring, lookup),
       })
       this.once('end', () => void this.#binding.release())
     }
@@ -102,7 +89,7 @@ export class BlueGreenPgClient extends pg.Client {
 
   /** The configured target and the IP really dialed. */
   get [CONNECTION_FACTS](): ConnectionFacts {
-    return { target: this.#target, remoteAddress: this.#socket?.dialedAddress }
+    return { target: this.#target, remoteAddress: this.#socket.dialedAddress }
   }
 
   override connect(): Promise<pg.Client>
@@ -133,8 +120,8 @@ export class BlueGreenPgClient extends pg.Client {
   async #connect(): Promise<pg.Client> {
     const handle = this.#binding.handle()
     try {
-      if (handle !== undefined && this.#socket !== undefined) {
-        const plan = await handle.routeConnect(this.#target)
+      if (handle !== undefined) {
+        const plan = await this.#route(handle)
         this.#socket.override =
           plan.kind === 'substitute' ? { address: plan.address, port: plan.port } : undefined
       }
@@ -143,6 +130,23 @@ export class BlueGreenPgClient extends pg.Client {
     } catch (err) {
       if (this.#pool === undefined) void this.#binding.release()
       throw err
+    }
+  }
+
+  /**
+   * The connect decision, abandoned when the socket is destroyed meanwhile: pg-pool gives up on a slow connect
+   * (`connectionTimeoutMillis`) by destroying the stream, and its slot must be free then, not when the hold ends.
+   */
+  async #route(handle: DeploymentHandle): ReturnType<DeploymentHandle['routeConnect']> {
+    const socket = this.#socket
+    const abort = new AbortController()
+    const onClose = (): void => abort.abort(new Error('rds-bluegreen: connection closed while held'))
+    if (socket.destroyed) onClose()
+    else socket.once('close', onClose)
+    try {
+      return await handle.routeConnect(this.#target, abort.signal)
+    } finally {
+      socket.removeListener('close', onClose)
     }
   }
 

@@ -1,6 +1,7 @@
 import { Socket } from 'node:net'
 import pg from 'pg'
 import type { BlueGreenConfigKeys } from '../shared/config-types.js'
+import { BlueGreenConfigError } from '../../core/errors.js'
 import type { ConnectTarget } from '../../core/types.js'
 
 /**
@@ -44,4 +45,28 @@ export function pgConfigObject<T extends object>(config: string | T | undefined)
 export function pgTarget(config: PgConfigRecord): ConnectTarget {
   const probe = new pg.Client({ ...config, stream: () => new Socket() })
   return { host: probe.host, port: probe.port }
+}
+
+/** Keys that replace the socket pg dials: the routed socket must be the one, or routing is silently bypassed. */
+const OWN_SOCKET_KEYS = ['stream', 'connection'] as const
+
+/**
+ * Refuses a config that brings its own socket (`stream`, or pg's internal `connection`): the routed client must
+ * dial through its own socket to hold, substitute or refuse a connect. Custom name resolution goes in
+ * `blueGreen.lookup`.
+ *
+ * @throws {BlueGreenConfigError} naming the key.
+ * @example
+ * ```ts
+ * rejectOwnSocket({ stream: () => socket }) // throws: key 'stream'
+ * ```
+ */
+export function rejectOwnSocket(config: object): void {
+  for (const key of OWN_SOCKET_KEYS) {
+    if ((config as Readonly<Record<string, unknown>>)[key] === undefined) continue
+    throw new BlueGreenConfigError(
+      key,
+      'the routed driver dials its own socket to follow the switchover; resolve names with blueGreen.lookup instead',
+    )
+  }
 }

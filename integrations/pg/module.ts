@@ -32,3 +32,4 @@ export const pgModule = Object.freeze({
 
 /** The shape of {@link pgModule}. */
 export type BlueGreenPgModule = typeof pgModule
+export type { BlueGreenSettings } from '../shared/config-types.js'

@@ -1,7 +1,7 @@
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import mysql from 'mysql2'
 import { mysqlConfigObject, mysqlTarget } from '../mysql2/config.js'
-import type { BlueGreenMysqlPoolOptions } from '../mysql2/index.js'
+import type { BlueGreenMysqlPoolConfig } from '../mysql2/index.js'
 import { createPool } from '../mysql2/index.js'
 import type { AdapterEndpoint } from './errors.js'
 import type { MysqlAdapterSettings } from './mysql-adapter.js'
@@ -67,19 +67,19 @@ interface ServerFacts {
 export class PrismaBlueGreenMysql implements SqlDriverAdapterFactory {
   readonly provider = 'mysql'
   readonly adapterName = MYSQL_ADAPTER_NAME
-  readonly #config: BlueGreenMysqlPoolOptions | undefined
+  readonly #config: BlueGreenMysqlPoolConfig | undefined
   readonly #pool: MysqlPool | undefined
   readonly #options: PrismaBlueGreenMysqlOptions
   #facts: Promise<ServerFacts> | undefined
 
   constructor(
-    poolOrConfig: MysqlPool | CallbackPoolLike | BlueGreenMysqlPoolOptions | string,
+    poolOrConfig: MysqlPool | CallbackPoolLike | BlueGreenMysqlPoolConfig | string,
     options: PrismaBlueGreenMysqlOptions = {},
   ) {
     if (isPool(poolOrConfig)) {
       this.#pool = isCallbackPool(poolOrConfig) ? (poolOrConfig.promise() as MysqlPool) : poolOrConfig
     } else {
-      this.#config = { ...mysqlConfigObject<BlueGreenMysqlPoolOptions>(poolOrConfig) }
+      this.#config = { ...mysqlConfigObject<BlueGreenMysqlPoolConfig>(poolOrConfig) }
     }
     this.#options = options
   }

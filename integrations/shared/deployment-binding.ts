@@ -5,6 +5,7 @@ import { acquireDeployment } from '../../core/registry.js'
 import type { Logger, LookupFunction } from '../../core/runtime.js'
 import { lookupResolver } from '../../core/runtime.js'
 import type { BlueGreenSnapshot, ConnectTarget } from '../../core/types.js'
+import type { SplitConfig } from './driver-config.js'
 
 /** Standalone connections keep the deployment's monitors this long after the last one closed. */
 export const STANDALONE_LINGER_MS = 10_000
@@ -80,4 +81,47 @@ export class DeploymentBinding {
     this.#handle = undefined
     await handle?.release()
   }
+}
+
+/** How a driver builds its own metadata source from the user's config (pg's and mysql2's). */
+export type MetadataSourceFactory = (
+  driverConfig: Readonly<Record<string, unknown>>,
+  monitoring: ResolvedOptions['monitoring'],
+  lookup: LookupFunction | undefined,
+) => MetadataSource
+
+/** What differs between the bindings of a pool and of a standalone connection. */
+export interface BindOptions {
+  /** Set by standalone connections (see {@link BindingInit.lingerMs}). */
+  readonly lingerMs?: number
+  /** Called with every new snapshot (pools evict stale connections there). */
+  readonly onSnapshot?: (snapshot: BlueGreenSnapshot) => void
+}
+
+/**
+ * The one way every integration binds to its deployment: the split config's options, resolver and logger, and
+ * the user's `metadataSource` or else the driver's own, built from the config only when the deployment is new.
+ *
+ * @example
+ * ```ts
+ * const binding = bindDeployment(splitDriverConfig(config), pgTarget(config), pgMetadataSource)
+ * ```
+ */
+export function bindDeployment(
+  split: SplitConfig<object>,
+  initialHost: ConnectTarget,
+  defaultSource: MetadataSourceFactory,
+  extra: BindOptions = {},
+): DeploymentBinding {
+  const { options, lookup, logger, metadataSource } = split
+  const driverConfig = split.driverConfig as Readonly<Record<string, unknown>>
+  const init: BindingInit = {
+    options,
+    lookup,
+    logger,
+    initialHost,
+    source: () => metadataSource ?? defaultSource(driverConfig, options.monitoring, lookup),
+    ...(extra.lingerMs === undefined ? {} : { lingerMs: extra.lingerMs }),
+  }
+  return new DeploymentBinding(init, extra.onSnapshot)
 }

@@ -42,8 +42,8 @@ const EXTRA_KEYS = ['lookup', 'logger', 'metadataSource'] as const
  * ```
  */
 export function splitDriverConfig<T extends object>(config: T | undefined): SplitConfig<T> {
-  const source = (config ?? {}) as T
-  const raw = optionsFromConfig(source)
+  const { config: source, options: urlOptions } = withoutUrlOptions((config ?? {}) as T)
+  const raw = { ...urlOptions, ...optionsFromConfig(source) }
   const bgInput: Record<string, unknown> = { ...raw }
   for (const key of EXTRA_KEYS) delete bgInput[key]
   const record = source as Readonly<Record<string, unknown>>
@@ -59,6 +59,41 @@ export function splitDriverConfig<T extends object>(config: T | undefined): Spli
     logger,
     metadataSource: isSource(raw['metadataSource']) ? raw['metadataSource'] : undefined,
   }
+}
+
+/** The keys that hold a connection URL: pg's `connectionString`, mysql2's `uri`. */
+const URL_KEYS = ['connectionString', 'uri'] as const
+
+/**
+ * Blue/Green options written as query parameters of a connection URL (`?bgdId=orders&bgConnectTimeoutMs=5000`,
+ * also `blue-green-monitoring-<key>`), removed from the URL the driver parses: pg and mysql2 would ignore them or
+ * warn. The config's own keys win over the URL's. Values stay strings; `resolveOptions` parses and validates them.
+ */
+function withoutUrlOptions<T extends object>(config: T): { config: T; options: Record<string, string> } {
+  const record = config as Readonly<Record<string, unknown>>
+  for (const key of URL_KEYS) {
+    const value = record[key]
+    if (typeof value !== 'string' || !value.includes('?')) continue
+    let url: URL
+    try {
+      url = new URL(value)
+    } catch {
+      continue // not a URL (a socket path): the driver reports it
+    }
+    const options: Record<string, string> = {}
+    for (const [name, param] of [...url.searchParams]) {
+      if (!isBlueGreenKey(name)) continue
+      options[name] = param
+      url.searchParams.delete(name)
+    }
+    if (Object.keys(options).length === 0) continue
+    return { config: copyConfig(config, { [key]: url.toString() }) as T, options }
+  }
+  return { config, options: {} }
+}
+
+function isBlueGreenKey(key: string): boolean {
+  return /^bg/i.test(key) || /^blue([-_])green\1monitoring\1/i.test(key)
 }
 
 function asFunction<F>(value: unknown): F | undefined {

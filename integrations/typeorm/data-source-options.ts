@@ -1,24 +1,13 @@
 import type { DataSourceOptions } from 'typeorm'
 import { BlueGreenConfigError } from '../../core/errors.js'
-import type { BlueGreenOptions } from '../../core/options.js'
-import { mysql2Module } from '../mysql2/module.js'
+import { mysqlModule } from '../mysql2/module.js'
 import { pgModule } from '../pg/module.js'
-import type { BlueGreenDriverExtras } from '../shared/driver-config.js'
+import type { BlueGreenSettings } from '../shared/config-types.js'
 
 /** TypeORM's PostgreSQL options. */
 type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>
 /** TypeORM's MySQL / MariaDB options (mysql2 is TypeORM 1.x's only MySQL driver). */
 type MysqlOptions = Extract<DataSourceOptions, { type: 'mysql' | 'mariadb' }>
-
-/**
- * Blue/Green options plus the routed drivers' extras (`lookup`, `logger`, `metadataSource`).
- *
- * @example
- * ```ts
- * const blueGreen: BlueGreenDataSourceSettings = { bgdId: 'orders', bgConnectTimeoutMs: 10_000 }
- * ```
- */
-export type BlueGreenDataSourceSettings = BlueGreenOptions & BlueGreenDriverExtras
 
 /**
  * What {@link blueGreenDataSourceOptions} takes: TypeORM's own options for `postgres`, `mysql` or `mariadb`
@@ -30,8 +19,8 @@ export type BlueGreenDataSourceSettings = BlueGreenOptions & BlueGreenDriverExtr
  * ```
  */
 export type BlueGreenDataSourceInput =
-  | (Omit<PostgresOptions, 'driver' | 'nativeDriver'> & { readonly blueGreen?: BlueGreenDataSourceSettings })
-  | (Omit<MysqlOptions, 'driver'> & { readonly blueGreen?: BlueGreenDataSourceSettings })
+  | (Omit<PostgresOptions, 'driver' | 'nativeDriver'> & { readonly blueGreen?: BlueGreenSettings })
+  | (Omit<MysqlOptions, 'driver'> & { readonly blueGreen?: BlueGreenSettings })
 
 /**
  * DataSource options whose connections go through the Blue/Green routed drivers: TypeORM's documented `driver`
@@ -57,11 +46,11 @@ export type BlueGreenDataSourceInput =
  */
 export function blueGreenDataSourceOptions(
   input: Omit<PostgresOptions, 'driver' | 'nativeDriver'> & {
-    readonly blueGreen?: BlueGreenDataSourceSettings
+    readonly blueGreen?: BlueGreenSettings
   },
 ): PostgresOptions
 export function blueGreenDataSourceOptions(
-  input: Omit<MysqlOptions, 'driver'> & { readonly blueGreen?: BlueGreenDataSourceSettings },
+  input: Omit<MysqlOptions, 'driver'> & { readonly blueGreen?: BlueGreenSettings },
 ): MysqlOptions
 export function blueGreenDataSourceOptions(input: BlueGreenDataSourceInput): PostgresOptions | MysqlOptions
 export function blueGreenDataSourceOptions(input: BlueGreenDataSourceInput): PostgresOptions | MysqlOptions {
@@ -78,5 +67,5 @@ export function blueGreenDataSourceOptions(input: BlueGreenDataSourceInput): Pos
       'TypeORM builds a mysql2 pool cluster for replication, which rds-bluegreen does not route',
     )
   }
-  return { ...options, driver: mysql2Module, extra: merged }
+  return { ...options, driver: mysqlModule, extra: merged }
 }

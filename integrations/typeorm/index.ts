@@ -1,1 +1,2 @@
 export * from './data-source-options.js'
+export type { BlueGreenSettings } from '../shared/config-types.js'

@@ -8,7 +8,7 @@ import { isBlueGreenError } from '../../core/errors.js'
 import { activeDeployments, getStatus } from '../../core/registry.js'
 import { silentLogger } from '../../core/runtime.js'
 import { drizzleMysql, drizzlePg } from '../../integrations/drizzle/index.js'
-import type { BlueGreenMySql2Database, BlueGreenNodePgDatabase } from '../../integrations/drizzle/index.js'
+import type { BlueGreenMysqlDatabase, BlueGreenNodePgDatabase } from '../../integrations/drizzle/index.js'
 import { createPool } from '../../integrations/mysql2/index.js'
 import { BlueGreenPgPool } from '../../integrations/pg/index.js'
 import * as mySchema from './drizzle/schema-mysql.js'
@@ -156,7 +156,7 @@ describe('drizzlePg', () => {
 
 describe('drizzleMysql', () => {
   let admin: mysql.Connection
-  let db: BlueGreenMySql2Database<typeof mySchema>
+  let db: BlueGreenMysqlDatabase<typeof mySchema>
 
   beforeAll(async () => {
     admin = await mysql.createConnection({ ...MY, database: 'test' })

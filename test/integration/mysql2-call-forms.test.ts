@@ -6,7 +6,7 @@ import type { MetadataSource } from '../../core/metadata/source.js'
 import mysql2Default, {
   createConnection,
   createPool,
-  mysql2Module,
+  mysqlModule,
   mysqlMetadataSource,
   promise,
 } from '../../integrations/mysql2/index.js'
@@ -35,10 +35,10 @@ describe('mysql2: every call form works unchanged on a server without Blue/Green
   })
 
   it('the module facades are shaped like mysql2 and mysql2/promise', () => {
-    expect(mysql2Default).toBe(mysql2Module)
-    expect(mysql2Module.createPool).toBe(createPool)
-    expect(mysql2Module.format('SELECT ?', [1])).toBe('SELECT 1')
-    expect(typeof mysql2Module.escapeId).toBe('function')
+    expect(mysql2Default).toBe(mysqlModule)
+    expect(mysqlModule.createPool).toBe(createPool)
+    expect(mysqlModule.format('SELECT ?', [1])).toBe('SELECT 1')
+    expect(typeof mysqlModule.escapeId).toBe('function')
     expect(typeof promise.createPool).toBe('function')
   })
 

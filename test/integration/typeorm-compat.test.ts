@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { activeDeployments, getStatus } from '../../core/registry.js'
 import { silentLogger } from '../../core/runtime.js'
-import { mysql2Module } from '../../integrations/mysql2/index.js'
+import { mysqlModule } from '../../integrations/mysql2/index.js'
 import { BlueGreenPgPool, pgModule } from '../../integrations/pg/index.js'
 import { blueGreenDataSourceOptions } from '../../integrations/typeorm/index.js'
 import type { BlueGreenDataSourceInput } from '../../integrations/typeorm/index.js'
@@ -71,7 +71,7 @@ function mysqlEngine(): Engine {
     },
     connectionId: 'SELECT CONNECTION_ID() AS id',
     sleep: 'SELECT SLEEP(0.005)',
-    driver: mysql2Module,
+    driver: mysqlModule,
     admin: async (sql) => void (await admin.query(sql)),
     closeAdmin: () => admin.end(),
   }
