@@ -49,7 +49,7 @@ export interface HoldEvent {
   readonly phase: Phase
   /** Set on `hold:end`. */
   readonly durationMs?: number
-  readonly outcome?: 'released' | 'timeout'
+  readonly outcome?: 'released' | 'timeout' | 'aborted'
 }
 
 /**

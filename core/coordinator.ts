@@ -85,15 +85,19 @@ export class Coordinator {
    * Resolves when a snapshot newer than `sequence` is published, or with `false` at `deadline` (monotonic ms).
    * Event-driven: no polling.
    */
-  waitForChange(sequence: number, deadline: number): Promise<boolean> {
+  waitForChange(sequence: number, deadline: number, signal?: AbortSignal): Promise<boolean> {
     if (this.#published.sequence !== sequence || this.#state.closed) return Promise.resolve(true)
+    if (signal?.aborted === true) return Promise.resolve(false)
     return new Promise<boolean>((resolve) => {
       const finish = (changed: boolean): void => {
         cancel()
         this.#waiters.delete(wake)
+        signal?.removeEventListener('abort', onAbort)
         resolve(changed)
       }
       const wake = (): void => finish(true)
+      const onAbort = (): void => finish(false)
+      signal?.addEventListener('abort', onAbort, { once: true })
       const cancel = this.#deps.clock.timer(Math.max(0, deadline - this.#deps.clock.now()), () =>
         finish(false),
       )

@@ -15,6 +15,7 @@ export type BlueGreenErrorCode =
   | 'GREEN_REJECTED'
   | 'READ_ONLY_CONNECTION'
   | 'TRANSACTION_INTERRUPTED'
+  | 'HOLD_ABORTED'
 
 const BRAND = Symbol.for('rds-bluegreen.error')
 
@@ -218,6 +219,28 @@ export class BlueGreenTransactionInterruptedError extends BlueGreenError {
       'TRANSACTION_INTERRUPTED',
       'The transaction was opened on a blue connection before the Blue/Green switchover started and cannot finish there; the connection was discarded. Retry the transaction.',
       true,
+      options,
+    )
+  }
+}
+
+/**
+ * A held connect ended early because its socket was closed meanwhile (pg-pool's `connectionTimeoutMillis` gave up
+ * on it). Nobody waits for the connection any more, so it is not retryable.
+ *
+ * @example
+ * ```ts
+ * if (isBlueGreenError(err) && err.code === 'HOLD_ABORTED') return // the pool already gave up on this connect
+ * ```
+ */
+export class BlueGreenHoldAbortedError extends BlueGreenError {
+  override readonly name = 'BlueGreenHoldAbortedError'
+
+  constructor(options: BlueGreenErrorOptions) {
+    super(
+      'HOLD_ABORTED',
+      'The Blue/Green hold was aborted: the connection closed while it was held.',
+      false,
       options,
     )
   }

@@ -20,6 +20,7 @@ export {
   BlueGreenConnectRejectedError,
   BlueGreenReadOnlyError,
   BlueGreenTransactionInterruptedError,
+  BlueGreenHoldAbortedError,
 } from './errors.js'
 export type { BlueGreenErrorCode } from './errors.js'
 export { getStatus } from './registry.js'

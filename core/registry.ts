@@ -56,7 +56,7 @@ export interface DeploymentHandle {
   /** The latest published snapshot. */
   snapshot(): BlueGreenSnapshot
   /** Where a new connection to `target` should dial; waits while held, throws typed errors. */
-  routeConnect(target: ConnectTarget): Promise<DialDecision>
+  routeConnect(target: ConnectTarget, signal?: AbortSignal): Promise<DialDecision>
   /** `undefined` when a call may run now, else a promise that resolves when it may (or rejects on timeout). */
   beforeExecute(target: ConnectTarget, kind: ExecuteKind): Promise<void> | undefined
   /** Calls `listener` with every new snapshot; returns the unsubscribe function. */
@@ -118,7 +118,8 @@ function createHandle(
     bgdId: coordinator.bgdId,
     options,
     snapshot: () => coordinator.snapshot(),
-    routeConnect: (target) => routeConnect(coordinator, clock, target, options.connectTimeoutMs),
+    routeConnect: (target, signal) =>
+      routeConnect(coordinator, clock, target, options.connectTimeoutMs, signal),
     beforeExecute: (target, kind) => holdExecute(coordinator, clock, target, options.executeTimeoutMs, kind),
     subscribe: (listener) => coordinator.subscribe(listener),
     release: async () => {

@@ -2,6 +2,7 @@ import { publishHoldEnd, publishHoldStart, publishReject, publishSubstitute } fr
 import {
   BlueGreenConnectRejectedError,
   BlueGreenCorrespondingHostNotFoundError,
+  BlueGreenHoldAbortedError,
   BlueGreenSwitchoverTimeoutError,
   BlueGreenTransactionInterruptedError,
 } from '../errors.js'
@@ -14,7 +15,7 @@ import type { ExecuteContext } from './router.js'
 export interface SnapshotSource {
   readonly bgdId: string
   snapshot(): BlueGreenSnapshot
-  waitForChange(sequence: number, deadline: number): Promise<boolean>
+  waitForChange(sequence: number, deadline: number, signal?: AbortSignal): Promise<boolean>
 }
 
 const PASS: DialDecision = Object.freeze({ kind: 'pass' })
@@ -34,6 +35,7 @@ export async function routeConnect(
   clock: Clock,
   target: ConnectTarget,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<DialDecision> {
   let snapshot = source.snapshot()
   let decision = decideConnect(snapshot, target)
@@ -62,13 +64,21 @@ export async function routeConnect(
           holding = true
           publishHoldStart({ bgdId: source.bgdId, kind: 'connect', host: target.host, phase: snapshot.phase })
         }
-        const changed = await source.waitForChange(snapshot.sequence, deadline)
+        const changed = await source.waitForChange(snapshot.sequence, deadline, signal)
         snapshot = source.snapshot()
         decision = decideConnect(snapshot, target)
         if (changed || decision.kind !== 'hold') break
         // One last look after the deadline (JDBC #1923) before giving up.
         const heldMs = clock.now() - start
-        endHold(source, target, snapshot, 'connect', heldMs, 'timeout')
+        const aborted = signal?.aborted === true
+        endHold(source, target, snapshot, 'connect', heldMs, aborted ? 'aborted' : 'timeout')
+        if (aborted) {
+          throw new BlueGreenHoldAbortedError({
+            bgdId: source.bgdId,
+            phase: snapshot.phase,
+            cause: signal.reason,
+          })
+        }
         const options = { bgdId: source.bgdId, phase: snapshot.phase }
         if (decision.reason === 'corresponding-host') {
           throw new BlueGreenCorrespondingHostNotFoundError(target.host, timeoutMs, options)
@@ -142,7 +152,7 @@ function endHold(
   snapshot: BlueGreenSnapshot,
   kind: 'connect' | 'execute',
   durationMs: number,
-  outcome: 'released' | 'timeout',
+  outcome: 'released' | 'timeout' | 'aborted',
 ): void {
   publishHoldEnd({ bgdId: source.bgdId, kind, host: target.host, phase: snapshot.phase, durationMs, outcome })
 }

@@ -29,6 +29,7 @@ export function blueGreenErrorPayload(error: BlueGreenError, endpoint: AdapterEn
     case 'SWITCHOVER_TIMEOUT':
     case 'GREEN_REJECTED':
     case 'CORRESPONDING_HOST_NOT_FOUND':
+    case 'HOLD_ABORTED':
       return { kind: 'DatabaseNotReachable', ...definedEndpoint(endpoint), ...original }
     case 'READ_ONLY_CONNECTION':
     case 'TRANSACTION_INTERRUPTED':

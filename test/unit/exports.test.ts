@@ -14,6 +14,7 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
       'BlueGreenConnectRejectedError',
       'BlueGreenCorrespondingHostNotFoundError',
       'BlueGreenError',
+      'BlueGreenHoldAbortedError',
       'BlueGreenReadOnlyError',
       'BlueGreenSwitchoverTimeoutError',
       'BlueGreenTransactionInterruptedError',
@@ -48,6 +49,7 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
       'BlueGreenConnectRejectedError',
       'BlueGreenCorrespondingHostNotFoundError',
       'BlueGreenError',
+      'BlueGreenHoldAbortedError',
       'BlueGreenReadOnlyError',
       'BlueGreenSwitchoverTimeoutError',
       'BlueGreenTransactionInterruptedError',
@@ -178,7 +180,7 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
   },
   './pg': {
     values: ['BlueGreenPgClient', 'BlueGreenPgPool', 'default', 'pgMetadataSource', 'pgModule'],
-    types: ['BlueGreenPgClientConfig', 'BlueGreenPgModule', 'BlueGreenPgPoolConfig'],
+    types: ['BlueGreenPgClientConfig', 'BlueGreenPgModule', 'BlueGreenPgPoolConfig', 'BlueGreenSettings'],
   },
   './mysql2': {
     values: [
@@ -188,21 +190,22 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
       'createPromiseConnection',
       'createPromisePool',
       'default',
-      'mysql2Module',
       'mysqlMetadataSource',
+      'mysqlModule',
       'promise',
     ],
     types: [
-      'BlueGreenMysql2Module',
-      'BlueGreenMysql2Promise',
-      'BlueGreenMysqlConnectionOptions',
-      'BlueGreenMysqlPoolOptions',
+      'BlueGreenMysqlConnectionConfig',
+      'BlueGreenMysqlModule',
+      'BlueGreenMysqlPoolConfig',
+      'BlueGreenMysqlPromise',
+      'BlueGreenSettings',
       'Pool',
     ],
   },
   './knex': {
     values: ['AwsBgMysql', 'AwsBgPg'],
-    types: ['BlueGreenKnexConfig'],
+    types: ['BlueGreenKnexConfig', 'BlueGreenSettings'],
   },
   './prisma': {
     values: [
@@ -214,6 +217,7 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
       'supportsRelationJoins',
     ],
     types: [
+      'BlueGreenSettings',
       'MysqlField',
       'MysqlPool',
       'MysqlPoolConnection',
@@ -224,15 +228,16 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
   },
   './typeorm': {
     values: ['blueGreenDataSourceOptions'],
-    types: ['BlueGreenDataSourceInput', 'BlueGreenDataSourceSettings'],
+    types: ['BlueGreenDataSourceInput', 'BlueGreenSettings'],
   },
   './drizzle': {
     values: ['drizzleMysql', 'drizzlePg'],
     types: [
       'BlueGreenDrizzleMysqlConfig',
       'BlueGreenDrizzlePgConfig',
-      'BlueGreenMySql2Database',
+      'BlueGreenMysqlDatabase',
       'BlueGreenNodePgDatabase',
+      'BlueGreenSettings',
     ],
   },
 }
