@@ -38,6 +38,7 @@ export class SideMonitor {
   /** Aborts in-flight connects and queries on stop(), so stopping never waits for a hung server. */
   readonly #stopSignal = new AbortController()
   #loop: Promise<void> | undefined
+  #attempt: AbortController | undefined
   #wake: AbortController = new AbortController()
 
   #connection: MetadataConnection | undefined
@@ -91,6 +92,7 @@ export class SideMonitor {
   async stop(): Promise<void> {
     this.#stopped = true
     this.#stopSignal.abort()
+    this.#attempt?.abort()
     this.#wake.abort()
     await this.#loop
     await this.#closeConnection()
@@ -155,18 +157,28 @@ export class SideMonitor {
     }
     const address = this.#connectedIp ?? target.host
     const timeoutMs = this.#timeoutMs()
-    const signal = this.#stopSignal.signal
+    // Aborted on timeout and on stop(): the source destroys the attempt's socket, nothing is left dialing.
+    const attempt = new AbortController()
+    this.#attempt = attempt
     try {
       this.#connection = await withTimeout(
-        this.#deps.source.connect({ ...target, address, connectTimeoutMs: timeoutMs, signal }),
+        this.#deps.source.connect({
+          ...target,
+          address,
+          connectTimeoutMs: timeoutMs,
+          signal: attempt.signal,
+        }),
         timeoutMs,
-        signal,
+        this.#stopSignal.signal,
         (late) => void late.close().catch(() => undefined),
       )
       this.#panic = false
       this.#health.connected()
     } catch (err) {
+      attempt.abort()
       if (!this.#stopped) this.#health.connectFailed(err)
+    } finally {
+      this.#attempt = undefined
     }
   }
 
