@@ -57,8 +57,10 @@ export class MonitorHealth {
   readonly #role: Role
   readonly #logger: Logger
   readonly #options: ResolvedOptions
+  /** Connects that failed, and rounds whose connection broke, since the last good read (network trouble). */
   #connectFailures = 0
-  #roundFailures = 0
+  /** Faults a user must fix: a query that raises, a server that refuses the monitoring user. */
+  #faults = 0
 
   constructor(bgdId: string, role: Role, logger: Logger, options: ResolvedOptions) {
     this.#bgdId = bgdId
@@ -74,7 +76,7 @@ export class MonitorHealth {
       this.#debug('monitoring connect failed', err)
       return
     }
-    this.#roundFailures++
+    this.#faults++
     this.#fault(
       `cannot open a monitoring connection (${describeError(err)})`,
       'check the monitoring user, its password and its access to the database (the `monitoring` options)',
@@ -82,18 +84,22 @@ export class MonitorHealth {
     )
   }
 
-  /** A connect succeeded; the round may still fail. */
+  /**
+   * A connect succeeded. The backoff is not reset here but by a good read: a server that accepts sessions and
+   * kills them at once must not be reconnected to at full speed.
+   */
   connected(): void {
-    this.#connectFailures = 0
+    this.#debug('monitoring connection open')
   }
 
   /** The status query failed; `kind` from {@link classifyStatusError}. */
   queryFailed(err: unknown): void {
-    this.#roundFailures++
     if (classifyStatusError(err) === 'connection') {
+      this.#connectFailures++
       this.#debug('status query failed', err)
       return
     }
+    this.#faults++
     this.#fault(
       `the metadata query fails (${describeError(err)})`,
       'the metadata function or table exists but raises; fix it or remove it',
@@ -104,7 +110,7 @@ export class MonitorHealth {
   /** A status read answered (rows or "not there"): backoffs reset, and a past failure is reported recovered. */
   succeeded(): void {
     this.#connectFailures = 0
-    this.#roundFailures = 0
+    this.#faults = 0
     const map = failing()
     const sides = map.get(this.#bgdId)
     if (sides === undefined || !sides.delete(this.#role) || sides.size > 0) return
@@ -121,13 +127,15 @@ export class MonitorHealth {
   delay(rate: IntervalRate, panic: boolean, active: boolean): number {
     const { highMs, increasedMs, baselineMs } = this.#options
     const rateMs = rate === 'HIGH' ? highMs : rate === 'INCREASED' ? increasedMs : baselineMs
-    const exponential = (failures: number): number => highMs * 2 ** Math.min(Math.max(failures - 1, 0), 16)
+    const exponential = (failures: number, base: number): number =>
+      base * 2 ** Math.min(Math.max(failures - 1, 0), 16)
     const normal = panic
-      ? Math.min(exponential(this.#connectFailures), Math.max(highMs, Math.min(1_000, highMs * 5)))
+      ? Math.min(exponential(this.#connectFailures, highMs), Math.max(highMs, Math.min(1_000, highMs * 5)))
       : rateMs
-    if (this.#roundFailures === 0) return normal
-    const cap = active ? ACTIVE_QUERY_BACKOFF_CAP_MS : QUERY_BACKOFF_CAP_MS
-    return Math.max(normal, Math.min(exponential(this.#roundFailures), Math.max(cap, highMs)))
+    if (this.#faults === 0) return normal
+    // A fault is not fixed in milliseconds: retry from bgIncreasedMs (1 s) doubling to 30 s (1 s mid-switchover).
+    const cap = Math.max(active ? ACTIVE_QUERY_BACKOFF_CAP_MS : QUERY_BACKOFF_CAP_MS, highMs)
+    return Math.max(normal, Math.min(exponential(this.#faults, Math.max(highMs, increasedMs)), cap))
   }
 
   #fault(what: string, hint: string, err: unknown): void {
@@ -148,7 +156,7 @@ export class MonitorHealth {
     )
   }
 
-  #debug(what: string, err: unknown): void {
+  #debug(what: string, err?: unknown): void {
     this.#logger.debug(`[bgdId: '${this.#bgdId}'] [${this.#role}] ${what}`, err)
   }
 }
