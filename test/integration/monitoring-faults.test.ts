@@ -2,7 +2,7 @@ import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPool } from '../../integrations/mysql2/index.js'
-import { BlueGreenPgPool } from '../../integrations/pg/index.js'
+import { BlueGreenPgClient, BlueGreenPgPool } from '../../integrations/pg/index.js'
 import { BLUE, BLUE_IP, LinesLogger, tableLookup, waitFor } from './helpers/names.js'
 import type { TcpProxy } from './helpers/tcp-proxy.js'
 import { startTcpProxy } from './helpers/tcp-proxy.js'
@@ -202,4 +202,61 @@ describe('MariaDB: broken metadata view and refused monitoring users (items 1 an
       expect(attempts).toBeLessThanOrEqual(10)
     },
   )
+})
+
+describe('short-lived standalone clients share one pair of monitors (item 6)', () => {
+  let proxy: TcpProxy
+  beforeAll(async () => {
+    proxy = await startTcpProxy(BLUE_IP, 0, PG)
+  })
+  afterAll(async () => {
+    await proxy.close()
+  })
+
+  it('100 clients opened and closed in a loop: at most 2 monitoring sessions at any time, 1 warning', async () => {
+    const logger = new LinesLogger()
+    const bgdId = nextId()
+    const lookup = tableLookup({ [BLUE]: BLUE_IP })
+    let concurrent = 0
+    let sampling = true
+    const sampler = (async () => {
+      while (sampling) {
+        const n = await pgAdmin('postgres', async (c) => {
+          const { rows } = await c.query<{ n: string }>(
+            'SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1',
+            [MONITOR_APP],
+          )
+          return Number(rows[0]?.n ?? 0)
+        })
+        concurrent = Math.max(concurrent, n)
+        await sleep(20)
+      }
+    })()
+    try {
+      for (let i = 0; i < 100; i++) {
+        const client = new BlueGreenPgClient({
+          host: BLUE,
+          port: proxy.port,
+          user: PG.user,
+          database: 'postgres',
+          blueGreen: { bgdId, lookup, logger },
+        })
+        await client.connect()
+        await client.query('SELECT 1')
+        await client.end()
+      }
+    } finally {
+      sampling = false
+      await sampler
+    }
+    const monitorSessions = proxy.accepts.length - 100
+    const warnings = logger.lines.filter((l) => l.level === 'warn')
+    console.info(
+      `[item 6] 100 standalone clients: ${monitorSessions} monitoring sessions opened, concurrent max ${concurrent}, ${warnings.length} warning(s)`,
+    )
+    expect(concurrent).toBeLessThanOrEqual(2)
+    expect(monitorSessions).toBeLessThanOrEqual(2)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]?.message).toContain('No Blue/Green metadata is readable')
+  })
 })
