@@ -3,9 +3,9 @@ import { classifyStatusError } from '../metadata/errors.js'
 import { deriveSidePhase } from '../metadata/rows.js'
 import type { MetadataConnection, RawMetadataRow, StatusReadResult } from '../metadata/source.js'
 import { acceptedRows } from '../metadata/trust.js'
-import type { ConnectTarget, InterimStatus, Phase, Role, TopologyHost } from '../types.js'
+import type { ConnectTarget, InterimStatus, MetadataRow, Phase, Role, TopologyHost } from '../types.js'
 import { rememberOnce } from '../warn-once.js'
-import { withTimeout } from './deadline.js'
+import { withTimeout, yieldToLoop } from './deadline.js'
 import { collectIps } from './ip-collector.js'
 import { MonitorHealth, monitorTimeoutMs } from './monitor-health.js'
 import type { MonitorControl, SideMonitorDeps } from './monitor-types.js'
@@ -15,6 +15,8 @@ import { maySnapshot, topologyFromRows, topologyRenamed } from './topology.js'
 export type { IntervalRate, MonitorControl, SideMonitorDeps } from './monitor-types.js'
 
 const RESOLVE_TIMEOUT_MS = 2_000
+/** Metadata rows validated between two yields to the event loop. */
+const ROWS_PER_CHUNK = 250
 
 /**
  * Polls one side (blue = SOURCE, green = TARGET) of a deployment on its own monitoring connection and reports
@@ -225,7 +227,13 @@ export class SideMonitor {
 
   async #applyRows(raw: readonly RawMetadataRow[]): Promise<void> {
     const { bgdId, role, options, logger } = this.#deps
-    const trusted = acceptedRows(raw, bgdId, options.allowedHostSuffixes, logger)
+    // In chunks, yielding between them: a huge answer must not block the event loop (issue 11 item 4).
+    const trusted: MetadataRow[] = []
+    for (let i = 0; i < raw.length; i += ROWS_PER_CHUNK) {
+      if (i > 0) await yieldToLoop()
+      const chunk = raw.length > ROWS_PER_CHUNK ? raw.slice(i, i + ROWS_PER_CHUNK) : raw
+      for (const r of acceptedRows(chunk, bgdId, options.allowedHostSuffixes, logger)) trusted.push(r)
+    }
     const side = deriveSidePhase(trusted, role, this.#phase)
     if (side.phase !== this.#phase && side.phase !== undefined) this.#log(`Status changed to: ${side.phase}`)
     this.#phase = side.phase
