@@ -260,3 +260,55 @@ describe('short-lived standalone clients share one pair of monitors (item 6)', (
     expect(warnings[0]?.message).toContain('No Blue/Green metadata is readable')
   })
 })
+
+describe('PostgreSQL: a metadata function not owned by a superuser is ignored (item 10)', () => {
+  const DB = 'bg_monitor_untrusted'
+  beforeAll(async () => {
+    await pgAdmin('postgres', async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
+      await c.query('DROP ROLE IF EXISTS bg_untrusted_owner')
+      await c.query('CREATE ROLE bg_untrusted_owner')
+      await c.query(`CREATE DATABASE ${DB}`)
+    })
+    // An ordinary user with CREATE on the database plants a function that claims a deployment.
+    await pgAdmin(DB, (c) =>
+      c.query(`GRANT CREATE ON DATABASE ${DB} TO bg_untrusted_owner;
+        SET ROLE bg_untrusted_owner;
+        CREATE SCHEMA rds_tools;
+        CREATE FUNCTION rds_tools.show_topology(client_id text)
+          RETURNS TABLE (endpoint text, port int, role text, status text, version text) LANGUAGE sql AS $$
+          SELECT 'evil.c9akciq32.us-east-1.rds.amazonaws.com', 5432, 'BLUE_GREEN_DEPLOYMENT_SOURCE',
+                 'AVAILABLE', '1.0' $$;
+        RESET ROLE;`),
+    )
+  })
+  afterAll(async () => {
+    await pgAdmin('postgres', async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
+      await c.query('DROP ROLE IF EXISTS bg_untrusted_owner')
+    })
+  })
+
+  it('warns naming the function and stays NOT_CREATED', async () => {
+    const logger = new LinesLogger()
+    const bgdId = nextId()
+    const pool = new BlueGreenPgPool({
+      ...PG,
+      database: DB,
+      max: 1,
+      blueGreen: { bgdId, logger, bgBaselineMs: 100 },
+    })
+    try {
+      await pool.query('SELECT 1')
+      await waitFor(() => logger.lines.some((l) => l.level === 'warn'), 5_000, 'the warning')
+      await sleep(500)
+      expect(pool.blueGreen?.snapshot().phase).toBe('NOT_CREATED')
+      const warnings = logger.lines.filter((l) => l.level === 'warn')
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]?.message).toContain('rds_tools.show_topology is ignored')
+      expect(warnings[0]?.message).toContain('not owned by a superuser')
+    } finally {
+      await pool.end()
+    }
+  })
+})
