@@ -1,6 +1,7 @@
 import { parseRdsHost } from '../host-names.js'
 import type { Logger } from '../runtime.js'
 import type { MetadataRow } from '../types.js'
+import { yieldToLoop } from '../monitor/deadline.js'
 import { warnOnce } from '../warn-once.js'
 import { parseRows } from './rows.js'
 import type { RawMetadataRow } from './source.js'
@@ -81,4 +82,31 @@ export function acceptedRows(
     )
   }
   return trusted
+}
+
+/** Metadata rows validated between two yields to the event loop. */
+const ROWS_PER_CHUNK = 250
+
+/**
+ * {@link acceptedRows} in chunks of 250 rows, yielding to the event loop between them: a huge answer (10,000 rows)
+ * must not block the application for long (issue 11 item 4).
+ *
+ * @example
+ * ```ts
+ * const rows = await acceptRowsInChunks(result.rows, 'orders', options.allowedHostSuffixes, logger)
+ * ```
+ */
+export async function acceptRowsInChunks(
+  raw: readonly RawMetadataRow[],
+  bgdId: string,
+  suffixes: readonly string[],
+  logger: Logger,
+): Promise<MetadataRow[]> {
+  if (raw.length <= ROWS_PER_CHUNK) return acceptedRows(raw, bgdId, suffixes, logger)
+  const rows: MetadataRow[] = []
+  for (let i = 0; i < raw.length; i += ROWS_PER_CHUNK) {
+    if (i > 0) await yieldToLoop()
+    for (const row of acceptedRows(raw.slice(i, i + ROWS_PER_CHUNK), bgdId, suffixes, logger)) rows.push(row)
+  }
+  return rows
 }

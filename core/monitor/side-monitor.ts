@@ -2,12 +2,12 @@ import { isGreenHost } from '../host-names.js'
 import { classifyStatusError } from '../metadata/errors.js'
 import { deriveSidePhase } from '../metadata/rows.js'
 import type { MetadataConnection, RawMetadataRow, StatusReadResult } from '../metadata/source.js'
-import { acceptedRows } from '../metadata/trust.js'
-import type { ConnectTarget, InterimStatus, MetadataRow, Phase, Role, TopologyHost } from '../types.js'
+import { acceptRowsInChunks } from '../metadata/trust.js'
+import type { ConnectTarget, InterimStatus, Phase, Role, TopologyHost } from '../types.js'
 import { rememberOnce } from '../warn-once.js'
-import { withTimeout, yieldToLoop } from './deadline.js'
+import { withTimeout } from './deadline.js'
 import { collectIps } from './ip-collector.js'
-import { MonitorHealth, monitorTimeoutMs } from './monitor-health.js'
+import { MonitorHealth, describeError, monitorTimeoutMs } from './monitor-health.js'
 import type { MonitorControl, SideMonitorDeps } from './monitor-types.js'
 import { computeSideFlags } from './side-flags.js'
 import { maySnapshot, topologyFromRows, topologyRenamed } from './topology.js'
@@ -15,8 +15,6 @@ import { maySnapshot, topologyFromRows, topologyRenamed } from './topology.js'
 export type { IntervalRate, MonitorControl, SideMonitorDeps } from './monitor-types.js'
 
 const RESOLVE_TIMEOUT_MS = 2_000
-/** Metadata rows validated between two yields to the event loop. */
-const ROWS_PER_CHUNK = 250
 
 /**
  * Polls one side (blue = SOURCE, green = TARGET) of a deployment on its own monitoring connection and reports
@@ -205,7 +203,7 @@ export class SideMonitor {
       if (this.#stopped) return
       const kind = classifyStatusError(err)
       if (kind === 'not-created') {
-        result = { kind: 'unavailable', reason: errorText(err) }
+        result = { kind: 'unavailable', reason: describeError(err) }
       } else {
         this.#health.queryFailed(err)
         // A statement that raises leaves a healthy connection: keep it (reconnecting floods the server).
@@ -227,13 +225,7 @@ export class SideMonitor {
 
   async #applyRows(raw: readonly RawMetadataRow[]): Promise<void> {
     const { bgdId, role, options, logger } = this.#deps
-    // In chunks, yielding between them: a huge answer must not block the event loop (issue 11 item 4).
-    const trusted: MetadataRow[] = []
-    for (let i = 0; i < raw.length; i += ROWS_PER_CHUNK) {
-      if (i > 0) await yieldToLoop()
-      const chunk = raw.length > ROWS_PER_CHUNK ? raw.slice(i, i + ROWS_PER_CHUNK) : raw
-      for (const r of acceptedRows(chunk, bgdId, options.allowedHostSuffixes, logger)) trusted.push(r)
-    }
+    const trusted = await acceptRowsInChunks(raw, bgdId, options.allowedHostSuffixes, logger)
     const side = deriveSidePhase(trusted, role, this.#phase)
     if (side.phase !== this.#phase && side.phase !== undefined) this.#log(`Status changed to: ${side.phase}`)
     this.#phase = side.phase
@@ -302,31 +294,25 @@ export class SideMonitor {
   }
 
   #interim(): InterimStatus {
-    const flags = computeSideFlags({
-      collecting: this.#control.collectTopology || this.#control.collectIps,
+    const snapshot = {
       startTopology: this.#startTopology,
       currentTopology: this.#currentTopology,
       startIpByHost: this.#startIpByHost,
       currentIpByHost: this.#currentIpByHost,
-    })
+    }
+    const collecting = this.#control.collectTopology || this.#control.collectIps
+    const { phase, version, port } = { phase: this.#phase, version: this.#version, port: this.#port }
     return {
-      phase: this.#phase,
-      version: this.#version,
-      port: this.#port,
+      phase,
+      version,
+      port,
       hostNames: new Set(this.#hostNames),
-      startTopology: this.#startTopology,
-      currentTopology: this.#currentTopology,
-      startIpByHost: this.#startIpByHost,
-      currentIpByHost: this.#currentIpByHost,
-      ...flags,
+      ...snapshot,
+      ...computeSideFlags({ collecting, ...snapshot }),
     }
   }
 
   #log(what: string, err?: unknown): void {
     this.#deps.logger.debug(`[bgdId: '${this.#deps.bgdId}'] [${this.#deps.role}] ${what}`, err)
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }
