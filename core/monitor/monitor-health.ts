@@ -21,20 +21,28 @@ function failing(): Map<string, Set<Role>> {
 }
 
 /**
- * The monitor's connect/query timeout. During a switchover (the monitor dials captured IPs) it is a small multiple
- * of `bgHighMs` (4×, from 200 ms to 2 s): a reconnect into a blackholed server then costs a few hundred ms and the
- * next phase is still seen on time. A second, parallel attempt is not made: it would double the sessions opened
- * into a server that is being cut over, and a short timeout followed by an immediate retry gives the same latency.
+ * The monitor's connect or query timeout. During a switchover (the monitor dials captured IPs) a connect gets a
+ * small multiple of `bgHighMs` (4×, from 500 ms to 2 s): a reconnect into a blackholed server then costs a few
+ * hundred ms and the next phase is still seen on time, while a real connect (TCP, TLS, authentication) on a
+ * loaded host still fits. Queries keep 2 s then: a status query on a busy server must not be cut short. A second,
+ * parallel connect attempt is not made: it would double the sessions opened into a server that is being cut
+ * over, and a short timeout followed by an immediate retry gives the same latency.
  *
  * @example
  * ```ts
- * monitorTimeoutMs(resolveOptions({}), true) // 400
+ * monitorTimeoutMs(resolveOptions({}), true, 'connect') // 500
  * ```
  */
-export function monitorTimeoutMs(options: ResolvedOptions, active: boolean): number {
+export function monitorTimeoutMs(
+  options: ResolvedOptions,
+  active: boolean,
+  what: 'connect' | 'query',
+): number {
   const configured = options.monitoring['connectTimeoutMs']
   const base = typeof configured === 'number' && configured > 0 ? configured : DEFAULT_MONITOR_TIMEOUT_MS
-  return active ? Math.min(base, Math.min(2_000, Math.max(200, 4 * options.highMs))) : base
+  if (!active) return base
+  const short = what === 'connect' ? Math.min(2_000, Math.max(500, 4 * options.highMs)) : 2_000
+  return Math.min(base, short)
 }
 
 /**

@@ -126,8 +126,8 @@ export class SideMonitor {
     }
   }
 
-  #timeoutMs(): number {
-    return monitorTimeoutMs(this.#deps.options, this.#control.useIpAddress)
+  #timeoutMs(what: 'connect' | 'query' = 'query'): number {
+    return monitorTimeoutMs(this.#deps.options, this.#control.useIpAddress, what)
   }
 
   #snapshotting(what: 'topology' | 'ips'): boolean {
@@ -156,7 +156,7 @@ export class SideMonitor {
       this.#connectedIp = await this.#resolve(target.host).catch(() => undefined)
     }
     const address = this.#connectedIp ?? target.host
-    const timeoutMs = this.#timeoutMs()
+    const timeoutMs = this.#timeoutMs('connect')
     // Aborted on timeout and on stop(): the source destroys the attempt's socket, nothing is left dialing.
     const attempt = new AbortController()
     this.#attempt = attempt

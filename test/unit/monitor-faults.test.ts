@@ -66,9 +66,9 @@ describe('broken metadata (issue 11 item 1)', () => {
 })
 
 describe('monitor timeouts during a switchover (issue 11 item 7)', () => {
-  it('a reconnect during IN_PROGRESS uses a connect timeout of 4 × bgHighMs, not 2 s', async () => {
+  it('a reconnect during IN_PROGRESS uses a connect timeout of 4 × bgHighMs (at least 500 ms), not 2 s', async () => {
     const world = rdsInstanceWorld()
-    const { coordinator, clock } = startCoordinator(world, { bgdId: uniqueId() })
+    const { coordinator, clock } = startCoordinator(world, { bgdId: uniqueId(), bgHighMs: 150 })
     running = coordinator
     await clock.advance(3_000)
     expect(world.connects.at(-1)?.connectTimeoutMs).toBe(10_000)
@@ -79,7 +79,7 @@ describe('monitor timeouts during a switchover (issue 11 item 7)', () => {
     await clock.advance(500)
     const reconnects = world.connects.slice(before)
     expect(reconnects.length).toBeGreaterThan(0)
-    for (const c of reconnects) expect(c.connectTimeoutMs).toBe(400)
+    for (const c of reconnects) expect(c.connectTimeoutMs).toBe(600)
   })
 })
 
