@@ -57,6 +57,23 @@ const OLD_MARKER = /-old1\./i
  */
 export function parseRdsHost(host: string): RdsHost | undefined {
   const name = host.trim().toLowerCase()
+  if (PARSED.has(name)) return PARSED.get(name)
+  const parsed = parseUncached(name)
+  PARSED.set(name, parsed)
+  // Bounded: names that change on every poll must not grow memory; the oldest entries go first.
+  if (PARSED.size > PARSED_CAPACITY) PARSED.delete(PARSED.keys().next().value as string)
+  return parsed
+}
+
+/**
+ * Parsed names, by lower-cased name. The patterns cost microseconds per name, and every round asks about every
+ * metadata host several times (trust check, primary endpoint, pairing): a 10,000-host answer would block the
+ * event loop for tens of milliseconds per pass without it.
+ */
+const PARSED = new Map<string, RdsHost | undefined>()
+const PARSED_CAPACITY = 20_000
+
+function parseUncached(name: string): RdsHost | undefined {
   for (const pattern of RDS_PATTERNS) {
     const groups = pattern.exec(name)?.groups
     if (groups?.instance === undefined || groups.domain === undefined || groups.region === undefined) continue

@@ -1,4 +1,11 @@
 import { BlueGreenConfigError } from './errors.js'
+import { isMonitoringKey, monitoringKey, readMonitoring } from './monitoring-options.js'
+import { rejectMisspeltKeys } from './option-keys.js'
+import type { OptionInput } from './option-values.js'
+import { asRecord, describeValue, parseBoolean, parseMs } from './option-values.js'
+import { warnOnce } from './warn-once.js'
+
+export { warnOnce } from './warn-once.js'
 
 /**
  * Blue/Green options as the user writes them, and the frozen, validated form the core uses (spec §8.1).
@@ -34,6 +41,11 @@ export interface BlueGreenOptions {
   bgDropBlueConnections?: boolean
   /** Deprecated: new blue connections are always held while IN_PROGRESS. Accepted with one warning. */
   bgSuspendNewBlueConnections?: boolean
+  /**
+   * Host-name suffixes accepted from the metadata besides the RDS / Aurora ones (`*.rds.amazonaws.com`, China,
+   * GovCloud), for custom DNS setups; a row naming any other host is skipped with one warning. Default none.
+   */
+  bgAllowedHostSuffixes?: readonly string[] | string
   /** Overrides for the monitoring connections (for example `{ connectTimeoutMs: 5000, user: 'monitor' }`). */
   monitoring?: Readonly<Record<string, unknown>>
 }
@@ -49,6 +61,8 @@ export interface ResolvedOptions {
   readonly switchoverTimeoutMs: number
   readonly releaseOnBlueDnsUpdate: boolean
   readonly dropBlueConnections: boolean
+  /** Lower-cased suffixes accepted from metadata besides the RDS ones. */
+  readonly allowedHostSuffixes: readonly string[]
   /** Monitoring-connection overrides, from `monitoring` and the `blue-green-monitoring-*` keys. */
   readonly monitoring: Readonly<Record<string, unknown>>
 }
@@ -71,10 +85,9 @@ export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
   switchoverTimeoutMs: 180_000,
   releaseOnBlueDnsUpdate: true,
   dropBlueConnections: true,
+  allowedHostSuffixes: Object.freeze([]),
   monitoring: Object.freeze({}),
 })
-
-type Input = Readonly<Record<string, unknown>>
 
 const KNOWN_KEYS: readonly (keyof BlueGreenOptions)[] = [
   'bgdId',
@@ -87,41 +100,14 @@ const KNOWN_KEYS: readonly (keyof BlueGreenOptions)[] = [
   'bgReleaseOnBlueDnsUpdate',
   'bgDropBlueConnections',
   'bgSuspendNewBlueConnections',
+  'bgAllowedHostSuffixes',
   'monitoring',
 ]
-const KNOWN = new Set<string>(KNOWN_KEYS)
-const MONITORING_PREFIX = /^blue([-_])green\1monitoring\1/
-/** Largest delay `setTimeout` honours; larger values fire at once (with a Node warning). */
-const MAX_MS = 2_147_483_647
 /** Documented ranges (spec §8.1): outside them we warn, because the value still works. */
 const ADVISED: Readonly<Record<string, readonly [number, number]>> = {
   bgIncreasedMs: [500, 2_000],
   bgHighMs: [50, 500],
   bgBaselineMs: [1, 899_999],
-}
-const WARNED = Symbol.for('rds-bluegreen.warned')
-
-/**
- * Calls `warn(message)` the first time `key` is seen in this process. The set lives on `globalThis` under
- * `Symbol.for('rds-bluegreen.warned')`, so the ESM and the CommonJS copy of the library share it.
- *
- * @example
- * ```ts
- * warnOnce('version:2.0', 'unknown version 2.0', logger.warn) // logs
- * warnOnce('version:2.0', 'unknown version 2.0', logger.warn) // silent
- * ```
- */
-export function warnOnce(key: string, message: string, warn: (message: string) => void): void {
-  const store = globalThis as unknown as Record<symbol, unknown>
-  let seen = store[WARNED]
-  if (!(seen instanceof Set)) {
-    seen = new Set<string>()
-    store[WARNED] = seen
-  }
-  const set = seen as Set<string>
-  if (set.has(key)) return
-  set.add(key)
-  warn(message)
 }
 
 /**
@@ -145,7 +131,7 @@ export function resolveOptions(
   warn: (message: string) => void = console.warn,
 ): ResolvedOptions {
   const options = asRecord(input, 'blueGreen')
-  rejectMisspeltKeys(options)
+  rejectMisspeltKeys(options, KNOWN_KEYS, (key) => monitoringKey(key) !== undefined)
   if (options['bgSuspendNewBlueConnections'] !== undefined) {
     readBoolean(options, 'bgSuspendNewBlueConnections', false)
     warnOnce(
@@ -165,6 +151,7 @@ export function resolveOptions(
     switchoverTimeoutMs: readMs(options, 'bgSwitchoverTimeoutMs', DEFAULT_OPTIONS.switchoverTimeoutMs),
     releaseOnBlueDnsUpdate: readBoolean(options, 'bgReleaseOnBlueDnsUpdate', true),
     dropBlueConnections: readBoolean(options, 'bgDropBlueConnections', true),
+    allowedHostSuffixes: readSuffixes(options),
     monitoring: readMonitoring(options),
   }
   warnOutsideAdvisedRanges(resolved, warn)
@@ -183,7 +170,7 @@ export function resolveOptions(
  */
 export function optionsFromConfig(config: unknown): Readonly<Record<string, unknown>> {
   if (typeof config !== 'object' || config === null) return {}
-  const record = config as Input
+  const record = config as OptionInput
   const nested = record['blueGreen'] === undefined ? {} : asRecord(record['blueGreen'], 'blueGreen')
   const topLevel = Object.fromEntries(Object.entries(record).filter(([key]) => isBlueGreenKey(key)))
   return { ...topLevel, ...nested }
@@ -208,104 +195,59 @@ export function withoutBlueGreenKeys<T extends object>(config: T): Partial<T> {
 }
 
 function isBlueGreenKey(key: string): boolean {
-  return /^bg/i.test(key) || MONITORING_PREFIX.test(key.toLowerCase())
+  return /^bg/i.test(key) || isMonitoringKey(key)
 }
 
-function asRecord(value: unknown, key: string): Input {
-  if (value === undefined || value === null) return {}
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new BlueGreenConfigError(key, `expected an object, got ${describe(key, value)}`)
-  }
-  return value as Input
-}
-
-function rejectMisspeltKeys(options: Input): void {
-  for (const key of Object.keys(options)) {
-    if (KNOWN.has(key) || monitoringKey(key) !== undefined) continue
-    const lower = key.toLowerCase()
-    const suspicious =
-      lower.startsWith('bg') ||
-      lower.replace(/[-_]/g, '').startsWith('bluegreen') ||
-      KNOWN_KEYS.some((known) => editDistance(lower, known.toLowerCase()) <= 2)
-    if (suspicious) throw new BlueGreenConfigError(key, `unknown Blue/Green option; ${suggestion(key)}`)
-  }
-}
-
-function suggestion(key: string): string {
-  const lower = key.toLowerCase()
-  if (lower.replace(/[-_]/g, '').startsWith('bluegreen')) {
-    return "monitoring overrides are written 'blue-green-monitoring-<key>' or 'monitoring: { <key>: ... }'"
-  }
-  const ranked = KNOWN_KEYS.map((known) => ({ known, distance: editDistance(lower, known.toLowerCase()) }))
-  ranked.sort((a, b) => a.distance - b.distance)
-  const best = ranked[0]
-  if (best !== undefined && best.distance <= Math.max(3, Math.floor(key.length / 3))) {
-    return `did you mean '${best.known}'?`
-  }
-  return `known options are ${KNOWN_KEYS.join(', ')}`
-}
-
-/** Levenshtein distance; keys are short, so the quadratic table is fine. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution))
-    }
-    previous = current
-  }
-  return previous[b.length] ?? 0
-}
-
-function readBgdId(options: Input): string {
+function readBgdId(options: OptionInput): string {
   const value = options['bgdId']
   if (value === undefined) return DEFAULT_OPTIONS.bgdId
   const id = typeof value === 'string' ? value.trim().toLowerCase() : ''
   if (id === '')
-    throw new BlueGreenConfigError('bgdId', `expected a non-empty string, got ${describe('bgdId', value)}`)
+    throw new BlueGreenConfigError(
+      'bgdId',
+      `expected a non-empty string, got ${describeValue('bgdId', value)}`,
+    )
   return id
 }
 
-function readMs(options: Input, key: keyof BlueGreenOptions, fallback: number): number {
+function readMs(options: OptionInput, key: keyof BlueGreenOptions, fallback: number): number {
   const value = options[key]
-  if (value === undefined) return fallback
-  const ms = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value
-  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms <= 0 || ms > MAX_MS) {
+  return value === undefined ? fallback : parseMs(value, key)
+}
+
+function readBoolean(options: OptionInput, key: keyof BlueGreenOptions, fallback: boolean): boolean {
+  const value = options[key]
+  return value === undefined ? fallback : parseBoolean(value, key)
+}
+
+/** Host-name suffixes accepted from metadata besides the RDS ones: an array or a comma-separated string. */
+function readSuffixes(options: OptionInput): readonly string[] {
+  const value = options['bgAllowedHostSuffixes']
+  if (value === undefined) return DEFAULT_OPTIONS.allowedHostSuffixes
+  const list = typeof value === 'string' ? value.split(',') : value
+  if (!Array.isArray(list) || !list.every((s): s is string => typeof s === 'string')) {
     throw new BlueGreenConfigError(
-      key,
-      `expected a whole number of milliseconds from 1 to ${MAX_MS}, got ${describe(key, value)}`,
+      'bgAllowedHostSuffixes',
+      `expected an array of host-name suffixes or a comma-separated string, got ${describeValue('bgAllowedHostSuffixes', value)}`,
     )
   }
-  return ms
-}
-
-function readBoolean(options: Input, key: keyof BlueGreenOptions, fallback: boolean): boolean {
-  const value = options[key]
-  if (value === undefined) return fallback
-  if (typeof value === 'boolean') return value
-  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined
-  if (text === 'true' || text === 'false') return text === 'true'
-  throw new BlueGreenConfigError(key, `expected true or false, got ${describe(key, value)}`)
-}
-
-function readMonitoring(options: Input): Readonly<Record<string, unknown>> {
-  const prefixed: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(options)) {
-    const target = monitoringKey(key)
-    if (target === undefined) continue
-    if (target === '') throw new BlueGreenConfigError(key, 'the monitoring prefix must be followed by a key')
-    prefixed[target] = value
+  const suffixes = list
+    .map((s) =>
+      s
+        .trim()
+        .toLowerCase()
+        .replace(/^\*?\.?/, ''),
+    )
+    .filter((s) => s !== '')
+  for (const suffix of suffixes) {
+    if (!/^[a-z0-9-]+(?:\.[a-z0-9-]+)*$/.test(suffix)) {
+      throw new BlueGreenConfigError(
+        'bgAllowedHostSuffixes',
+        `invalid host-name suffix ${describeValue('suffix', suffix)}`,
+      )
+    }
   }
-  const explicit = asRecord(options['monitoring'], 'monitoring')
-  return Object.freeze({ ...prefixed, ...explicit })
-}
-
-/** The `<key>` of a `blue-green-monitoring-<key>` key (as written), or `undefined` for other keys. */
-function monitoringKey(key: string): string | undefined {
-  const match = MONITORING_PREFIX.exec(key.toLowerCase())
-  return match === null ? undefined : key.slice(match[0].length)
+  return Object.freeze(suffixes)
 }
 
 function warnOutsideAdvisedRanges(resolved: ResolvedOptions, warn: (message: string) => void): void {
@@ -324,17 +266,4 @@ function warnOutsideAdvisedRanges(resolved: ResolvedOptions, warn: (message: str
       warn,
     )
   }
-}
-
-const SECRET_KEY = /pass|pwd|secret|token|credential|connectionstring|url|uri|dsn|key/i
-
-/** Describes a bad value for an error message without ever echoing something that may be a secret. */
-function describe(key: string, value: unknown): string {
-  if (value === null) return 'null'
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return 'an object'
-  if (typeof value !== 'string') return `a ${typeof value}`
-  if (SECRET_KEY.test(key) || value.length > 40 || /[:@/=]/.test(value)) return 'a string'
-  return JSON.stringify(value)
 }

@@ -24,6 +24,9 @@ interface Entry {
 
 const REGISTRY_KEY = Symbol.for('rds-bluegreen.registry.v1')
 
+/** Outside a switchover, how long a deployment released by standalone clients keeps its monitors for the next. */
+export const IDLE_LINGER_MS = 3_000
+
 function registry(): Map<string, Entry> {
   const scope = globalThis as typeof globalThis & { [REGISTRY_KEY]?: Map<string, Entry> }
   scope[REGISTRY_KEY] ??= new Map()
@@ -41,9 +44,10 @@ export interface DeploymentInit {
   readonly clock?: Clock
   readonly logger?: Logger
   /**
-   * How long the deployment's monitors outlive the last reference while a switchover is active (default 0).
-   * Standalone clients, which come and go with every reconnect, set it so that a burst of closed connections
-   * (the switchover cuts them all) does not throw away what the monitors know mid-switchover.
+   * How long the deployment's monitors outlive the last reference while a switchover is active (default 0);
+   * outside a switchover at most {@link IDLE_LINGER_MS}. Standalone clients, which come and go with every
+   * request and reconnect, set it so that short-lived clients share one pair of monitors, and a burst of closed
+   * connections (the switchover cuts them all) does not throw away what the monitors know mid-switchover.
    */
   readonly lingerMs?: number
 }
@@ -127,11 +131,15 @@ function createHandle(
       released = true
       entry.refs--
       if (entry.refs > 0) return
-      // Linger only mid-switchover, when every connection was just cut and reconnects follow; otherwise a
-      // released deployment stops at once (and never keeps the process alive).
-      if (lingerMs <= 0 || !isSwitchoverRunning(coordinator.snapshot().phase)) return closeEntry(entry)
+      // Standalone clients come and go (one per request): the monitors outlive the last one a moment, so the
+      // next client reuses them instead of opening two new monitoring sessions (and warning again). Longer
+      // mid-switchover, when every connection was just cut and reconnects follow. The timer is unref'd and the
+      // monitor sockets too: a lingering deployment never keeps the process alive.
+      const active = isSwitchoverRunning(coordinator.snapshot().phase)
+      const linger = active ? lingerMs : Math.min(lingerMs, IDLE_LINGER_MS)
+      if (linger <= 0) return closeEntry(entry)
       entry.cancelLinger?.()
-      entry.cancelLinger = clock.timer(lingerMs, () => {
+      entry.cancelLinger = clock.timer(linger, () => {
         entry.cancelLinger = undefined
         if (entry.refs === 0) void closeEntry(entry)
       })

@@ -75,6 +75,21 @@ export function classifyStatusError(err: unknown): StatusErrorKind {
   return 'sql'
 }
 
+/**
+ * True when a connect failed for network reasons (refused, reset, timed out, name not found, server starting or
+ * going away), as opposed to the server refusing this user (authentication, database access), which a user must
+ * be told about. mysql2's `fatal` flag is not used here: it is set on authentication errors too.
+ *
+ * @example
+ * ```ts
+ * isNetworkError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:3306' }) // true
+ * isNetworkError({ code: 'ER_ACCESS_DENIED_ERROR', errno: 1045, fatal: true, message: 'Access denied' }) // false
+ * ```
+ */
+export function isNetworkError(err: unknown): boolean {
+  return errorChain(err, 0).some((facts) => isConnectionError({ ...facts, fatal: false }))
+}
+
 function isNotCreated(facts: ErrorFacts): boolean {
   if (AURORA_METADATA_GONE.test(facts.message)) return true
   if (facts.errno !== undefined && MYSQL_NOT_CREATED.has(facts.errno)) return true

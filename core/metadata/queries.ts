@@ -44,20 +44,35 @@ export type MetadataDialect = 'aurora-pg' | 'rds-pg' | 'mysql'
  * ```
  */
 export const PG_CATALOG_SQL = `SELECT
-  ${pgFunctionExists('pg_catalog', 'get_blue_green_fast_switchover_metadata', false)} AS aurora_pg,
-  ${pgFunctionExists('pg_catalog', 'get_blue_green_fast_switchover_metadata', true)} AS aurora_pg_callable,
-  ${pgFunctionExists('rds_tools', 'show_topology', false)} AS rds_pg,
-  ${pgFunctionExists('rds_tools', 'show_topology', true)} AS rds_pg_callable,
-  ${pgFunctionExists('pg_catalog', 'aurora_replica_status', true)} AS aurora_topology`
+  ${pgFunctionExists('pg_catalog', 'get_blue_green_fast_switchover_metadata', 'exists')} AS aurora_pg,
+  ${pgFunctionExists('pg_catalog', 'get_blue_green_fast_switchover_metadata', 'callable')} AS aurora_pg_callable,
+  ${pgFunctionExists('pg_catalog', 'get_blue_green_fast_switchover_metadata', 'trusted')} AS aurora_pg_trusted,
+  ${pgFunctionExists('rds_tools', 'show_topology', 'exists')} AS rds_pg,
+  ${pgFunctionExists('rds_tools', 'show_topology', 'callable')} AS rds_pg_callable,
+  ${pgFunctionExists('rds_tools', 'show_topology', 'trusted')} AS rds_pg_trusted,
+  ${pgFunctionExists('pg_catalog', 'aurora_replica_status', 'trusted')} AS aurora_topology`
 
-function pgFunctionExists(schema: string, name: string, callable: boolean): string {
-  const privileges = callable
-    ? ` AND pg_catalog.has_schema_privilege(n.oid, 'USAGE') AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE')`
-    : ''
+/**
+ * `trusted`: callable, and owned by a superuser (`rdsadmin` on RDS, which owns the built-in Aurora function and
+ * the objects of the `rds_tools` extension) or by `rds_superuser` / one of its members (the master user, who
+ * installs extensions). Only the owner (or a superuser) can replace a function body, and nobody can give a
+ * function to a role they are not a member of: a function created by an ordinary user is never trusted, so a
+ * user with CREATE on the database cannot plant metadata that routes everyone's connections.
+ */
+function pgFunctionExists(schema: string, name: string, check: 'exists' | 'callable' | 'trusted'): string {
+  const privileges =
+    check === 'exists'
+      ? ''
+      : ` AND pg_catalog.has_schema_privilege(n.oid, 'USAGE') AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE')`
+  const owner =
+    check === 'trusted'
+      ? ` AND (r.rolsuper OR COALESCE(pg_catalog.pg_has_role(p.proowner, (SELECT g.oid FROM pg_catalog.pg_roles g ` +
+        `WHERE g.rolname OPERATOR(pg_catalog.=) 'rds_superuser'), 'MEMBER'), false))`
+      : ''
   return (
     `EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ` +
-    `ON n.oid OPERATOR(pg_catalog.=) p.pronamespace ` +
-    `WHERE n.nspname OPERATOR(pg_catalog.=) '${schema}' AND p.proname OPERATOR(pg_catalog.=) '${name}'${privileges})`
+    `ON n.oid OPERATOR(pg_catalog.=) p.pronamespace JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.proowner ` +
+    `WHERE n.nspname OPERATOR(pg_catalog.=) '${schema}' AND p.proname OPERATOR(pg_catalog.=) '${name}'${privileges}${owner})`
   )
 }
 
@@ -190,8 +205,19 @@ export type PgCatalogCheck =
 export function pgDialectFromCatalogRow(row: unknown): PgCatalogCheck {
   const flag = (name: string): boolean => isTrue(field(row, name))
   const auroraTopology = flag('aurora_topology')
-  if (flag('aurora_pg_callable')) return { available: true, dialect: 'aurora-pg', auroraTopology }
-  if (flag('rds_pg_callable')) return { available: true, dialect: 'rds-pg', auroraTopology }
+  if (flag('aurora_pg_trusted')) return { available: true, dialect: 'aurora-pg', auroraTopology }
+  if (flag('rds_pg_trusted')) return { available: true, dialect: 'rds-pg', auroraTopology }
+  const untrusted = flag('aurora_pg_callable')
+    ? 'pg_catalog.get_blue_green_fast_switchover_metadata'
+    : flag('rds_pg_callable')
+      ? 'rds_tools.show_topology'
+      : undefined
+  if (untrusted !== undefined) {
+    const reason =
+      `${untrusted} is ignored: it is not owned by a superuser or an rds_superuser member, ` +
+      'so it is not the RDS function (and could route connections anywhere)'
+    return { available: false, reason, auroraTopology }
+  }
   const reason = flag('aurora_pg')
     ? 'pg_catalog.get_blue_green_fast_switchover_metadata exists but this user may not execute it'
     : flag('rds_pg')

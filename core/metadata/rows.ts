@@ -1,5 +1,5 @@
 import { isOldHost, isRdsInstance, isWriterClusterHost, readerClusterHostFor } from '../host-names.js'
-import { warnOnce } from '../options.js'
+import { warnOnce } from '../warn-once.js'
 import type { MetadataRow, Phase, Role } from '../types.js'
 import type { RawMetadataRow } from './source.js'
 
@@ -48,7 +48,12 @@ export function parseRows(raw: readonly RawMetadataRow[], warn: (message: string
   for (const row of raw) {
     const parsed = parseRow(row)
     if (typeof parsed === 'string')
-      warnOnce(`metadata-row:${parsed}`, `Blue/Green metadata row skipped: ${parsed}`, warn)
+      // Keyed by the kind of problem, not its values: a name that changes on every poll warns once, not forever.
+      warnOnce(
+        `metadata-row:${parsed.replace(/'[^']*'|\S*\d\S*/g, '…')}`,
+        `Blue/Green metadata row skipped: ${parsed}`,
+        warn,
+      )
     else rows.push({ ...parsed, version: readVersion(row.version, warn) })
   }
   return { rows }

@@ -30,6 +30,11 @@ export interface MonitoringTarget {
   readonly address: string
   /** Connect timeout for this attempt. */
   readonly connectTimeoutMs: number
+  /**
+   * Aborted when the monitor stops: the source must then give up the attempt at once (destroy its socket), so
+   * stopping never waits for, and the process never stays alive because of, a server that does not answer.
+   */
+  readonly signal?: AbortSignal
 }
 
 /** Result of one status read. */

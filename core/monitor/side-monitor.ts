@@ -1,48 +1,26 @@
-import { instanceHostFromId, isGreenHost } from '../host-names.js'
+import { isGreenHost } from '../host-names.js'
 import { classifyStatusError } from '../metadata/errors.js'
-import { deriveSidePhase, parseRows } from '../metadata/rows.js'
-import type { MetadataConnection, MetadataSource } from '../metadata/source.js'
-import type { ResolvedOptions } from '../options.js'
-import type { Clock, Logger, Resolver } from '../runtime.js'
+import { deriveSidePhase } from '../metadata/rows.js'
+import type { MetadataConnection, RawMetadataRow, StatusReadResult } from '../metadata/source.js'
+import { acceptRowsInChunks } from '../metadata/trust.js'
 import type { ConnectTarget, InterimStatus, Phase, Role, TopologyHost } from '../types.js'
-import { PHASE_ORDER, isActivePhase } from '../types.js'
+import { rememberOnce } from '../warn-once.js'
+import { withTimeout } from './deadline.js'
+import { collectIps } from './ip-collector.js'
+import { MonitorHealth, describeError, monitorTimeoutMs } from './monitor-health.js'
+import type { MonitorControl, SideMonitorDeps } from './monitor-types.js'
 import { computeSideFlags } from './side-flags.js'
+import { maySnapshot, topologyFromRows, topologyRenamed } from './topology.js'
 
-/** Polling rate names (spec §4.4). */
-export type IntervalRate = 'BASELINE' | 'INCREASED' | 'HIGH'
+export type { IntervalRate, MonitorControl, SideMonitorDeps } from './monitor-types.js'
 
-/** What the coordinator tells a monitor after each published phase (spec §5.7). */
-export interface MonitorControl {
-  readonly rate: IntervalRate
-  readonly collectIps: boolean
-  readonly collectTopology: boolean
-  readonly useIpAddress: boolean
-}
-
-/** Everything a monitor needs, injected. */
-export interface SideMonitorDeps {
-  readonly role: Role
-  readonly bgdId: string
-  readonly initialHost: ConnectTarget
-  readonly source: MetadataSource
-  readonly resolver: Resolver
-  readonly clock: Clock
-  readonly logger: Logger
-  readonly options: ResolvedOptions
-  readonly onInterim: (role: Role, interim: InterimStatus) => void
-  readonly onUnavailable: (role: Role, reason: string) => void
-}
-
-const DEFAULT_MONITOR_TIMEOUT_MS = 10_000
-/** During a switchover a monitor must notice the next phase quickly; a long connect attempt would hide it. */
-const ACTIVE_MONITOR_TIMEOUT_MS = 2_000
 const RESOLVE_TIMEOUT_MS = 2_000
-const UNKNOWN = Symbol('unknown address')
 
 /**
  * Polls one side (blue = SOURCE, green = TARGET) of a deployment on its own monitoring connection and reports
- * an interim status after every round (spec §4). The loop survives every error, reconnects with a capped backoff,
- * and sleeps on unref'd timers that a control change or `stop()` interrupts.
+ * an interim status after every round (spec §4). The loop survives every error; a failing query keeps a healthy
+ * connection and backs off (see {@link MonitorHealth}); sleeps are unref'd timers that a control change or
+ * `stop()` interrupts, and `stop()` also aborts an in-flight connect.
  *
  * @example
  * ```ts
@@ -53,16 +31,14 @@ const UNKNOWN = Symbol('unknown address')
  */
 export class SideMonitor {
   readonly #deps: SideMonitorDeps
-  #control: MonitorControl = {
-    rate: 'BASELINE',
-    collectIps: true,
-    collectTopology: true,
-    useIpAddress: false,
-  }
+  readonly #health: MonitorHealth
+  // prettier-ignore
+  #control: MonitorControl = { rate: 'BASELINE', collectIps: true, collectTopology: true, useIpAddress: false }
   #stopped = false
   /** Aborts in-flight connects and queries on stop(), so stopping never waits for a hung server. */
   readonly #stopSignal = new AbortController()
   #loop: Promise<void> | undefined
+  #attempt: AbortController | undefined
   #wake: AbortController = new AbortController()
 
   #connection: MetadataConnection | undefined
@@ -70,13 +46,14 @@ export class SideMonitor {
   #connectedIp: string | undefined
   #hostCorrect = false
   #panic = true
-  #failures = 0
 
   #phase: Phase | undefined = 'NOT_CREATED'
   #version = '1.0'
   #port = -1
   #primaryEndpoint: string | undefined
   #hostNames = new Set<string>()
+  /** This round's names, replacing {@link #hostNames} while snapshotting: a name that disappeared is dropped. */
+  #roundNames: Set<string> | undefined
   #startTopology: readonly TopologyHost[] = []
   #currentTopology: readonly TopologyHost[] = []
   #startIpByHost: ReadonlyMap<string, string | undefined> = new Map()
@@ -84,6 +61,7 @@ export class SideMonitor {
 
   constructor(deps: SideMonitorDeps) {
     this.#deps = deps
+    this.#health = new MonitorHealth(deps.bgdId, deps.role, deps.logger, deps.options)
   }
 
   get role(): Role {
@@ -100,7 +78,7 @@ export class SideMonitor {
   setControl(control: MonitorControl): void {
     const changed = control.rate !== this.#control.rate
     this.#control = control
-    if (changed) this.#interrupt()
+    if (changed) this.#wake.abort()
   }
 
   /** Clears the start snapshots (rollback to CREATED, end of cycle). */
@@ -110,20 +88,23 @@ export class SideMonitor {
     this.#startIpByHost = new Map()
   }
 
-  /** Stops the loop and closes the monitoring connection; idempotent. */
+  /** Stops the loop, aborts an in-flight connect and closes the monitoring connection; idempotent. */
   async stop(): Promise<void> {
     this.#stopped = true
     this.#stopSignal.abort()
-    this.#interrupt()
+    this.#attempt?.abort()
+    this.#wake.abort()
     await this.#loop
     await this.#closeConnection()
   }
 
   /** One polling round (spec §4.2 steps 1–7); never throws. */
   async pollOnce(): Promise<void> {
+    this.#roundNames = undefined
     await this.#openConnection()
     await this.#collectStatus()
     await this.#collectTopology()
+    if (this.#roundNames !== undefined) this.#hostNames = this.#roundNames
     await this.#collectIps()
     if (this.#stopped) return
     this.#deps.onInterim(this.#deps.role, this.#interim())
@@ -135,55 +116,24 @@ export class SideMonitor {
         await this.pollOnce()
       } catch (err) {
         // A failed round never ends monitoring (the Node reference loop died on the first exception, bug N13).
-        this.#deps.logger.debug(
-          `[bgdId: '${this.#deps.bgdId}'] [${this.#deps.role}] monitoring round failed`,
-          err,
-        )
+        this.#log('monitoring round failed', err)
       }
       if (this.#stopped) break
       const wake = this.#wake
-      await this.#deps.clock.sleep(this.#nextDelay(), wake.signal)
+      const { rate, useIpAddress } = this.#control
+      await this.#deps.clock.sleep(this.#health.delay(rate, this.#panic, useIpAddress), wake.signal)
       if (wake.signal.aborted) this.#wake = new AbortController()
     }
   }
 
-  #interrupt(): void {
-    this.#wake.abort()
+  #timeoutMs(what: 'connect' | 'query' = 'query'): number {
+    return monitorTimeoutMs(this.#deps.options, this.#control.useIpAddress, what)
   }
 
-  #nextDelay(): number {
-    const { options } = this.#deps
-    if (!this.#panic) return this.#rateMs(this.#control.rate)
-    // Panic polls at the high rate; repeated connect failures back off, capped so POST is still seen quickly.
-    const backoff = options.highMs * 2 ** Math.min(Math.max(this.#failures - 1, 0), 6)
-    return Math.min(backoff, Math.max(options.highMs, Math.min(1_000, options.highMs * 5)))
-  }
-
-  #rateMs(rate: IntervalRate): number {
-    const { options } = this.#deps
-    return rate === 'HIGH' ? options.highMs : rate === 'INCREASED' ? options.increasedMs : options.baselineMs
-  }
-
-  #timeoutMs(): number {
-    const configured = this.#deps.options.monitoring['connectTimeoutMs']
-    const base = typeof configured === 'number' && configured > 0 ? configured : DEFAULT_MONITOR_TIMEOUT_MS
-    return this.#control.useIpAddress ? Math.min(base, ACTIVE_MONITOR_TIMEOUT_MS) : base
-  }
-
-  /**
-   * Whether this round may update the start snapshot. The coordinator allows it while CREATED; a monitor with no
-   * snapshot at all (the process started after CREATED) also takes one in PREPARATION, when names and DNS have not
-   * moved yet. Never from IN_PROGRESS on: the control lags one round behind the published phase, and a round that
-   * already sees the switchover (renamed hosts, flipped DNS) must not become the "before" picture.
-   */
   #snapshotting(what: 'topology' | 'ips'): boolean {
-    const phase = this.#phase
-    if (phase !== undefined && PHASE_ORDER[phase] >= PHASE_ORDER.IN_PROGRESS) return false
+    const collected = what === 'topology' ? this.#control.collectTopology : this.#control.collectIps
     const empty = what === 'topology' ? this.#startTopology.length === 0 : this.#startIpByHost.size === 0
-    if (what === 'topology' ? this.#control.collectTopology : this.#control.collectIps) {
-      return phase === undefined || !isActivePhase(phase) || empty
-    }
-    return empty && phase === 'PREPARATION'
+    return maySnapshot(this.#phase, collected, empty)
   }
 
   /** Resolves with a bounded wait, so a slow DNS server cannot stall the round. */
@@ -201,34 +151,34 @@ export class SideMonitor {
       this.#hostCorrect = false
     }
     const target = this.#connectionHost
-    let address: string
-    if (this.#control.useIpAddress && this.#connectedIp !== undefined) {
-      // Stay on this side while DNS flips: dial the address captured before the switchover (spec §4.3).
-      address = this.#connectedIp
-    } else {
+    if (!(this.#control.useIpAddress && this.#connectedIp !== undefined)) {
+      // Outside a switchover dial what DNS says; during one stay on the captured address (spec §4.3).
       this.#connectedIp = await this.#resolve(target.host).catch(() => undefined)
-      address = this.#connectedIp ?? target.host
     }
+    const address = this.#connectedIp ?? target.host
+    const timeoutMs = this.#timeoutMs('connect')
+    // Aborted on timeout and on stop(): the source destroys the attempt's socket, nothing is left dialing.
+    const attempt = new AbortController()
+    this.#attempt = attempt
     try {
       this.#connection = await withTimeout(
         this.#deps.source.connect({
-          host: target.host,
-          port: target.port,
+          ...target,
           address,
-          connectTimeoutMs: this.#timeoutMs(),
+          connectTimeoutMs: timeoutMs,
+          signal: attempt.signal,
         }),
-        this.#timeoutMs(),
+        timeoutMs,
         this.#stopSignal.signal,
         (late) => void late.close().catch(() => undefined),
       )
       this.#panic = false
-      this.#failures = 0
+      this.#health.connected()
     } catch (err) {
-      this.#failures++
-      this.#deps.logger.debug(
-        `[bgdId: '${this.#deps.bgdId}'] [${this.#deps.role}] monitoring connect failed`,
-        err,
-      )
+      attempt.abort()
+      if (!this.#stopped) this.#health.connectFailed(err)
+    } finally {
+      this.#attempt = undefined
     }
   }
 
@@ -246,39 +196,43 @@ export class SideMonitor {
   async #collectStatus(): Promise<void> {
     const connection = this.#connection
     if (connection === undefined) return
-    let result
+    let result: StatusReadResult
     try {
       result = await withTimeout(connection.readStatus(), this.#timeoutMs(), this.#stopSignal.signal)
     } catch (err) {
+      if (this.#stopped) return
       const kind = classifyStatusError(err)
       if (kind === 'not-created') {
-        this.#phase = 'NOT_CREATED'
-        this.#deps.onUnavailable(this.#deps.role, errorText(err))
+        result = { kind: 'unavailable', reason: describeError(err) }
+      } else {
+        this.#health.queryFailed(err)
+        // A statement that raises leaves a healthy connection: keep it (reconnecting floods the server).
+        if (kind === 'connection' || !connection.isOpen()) await this.#dropConnection()
         return
       }
-      this.#deps.logger.debug(`[bgdId: '${this.#deps.bgdId}'] [${this.#deps.role}] status query failed`, err)
-      await this.#dropConnection()
-      return
     }
+    this.#health.succeeded()
     if (result.kind === 'unavailable') {
       this.#phase = 'NOT_CREATED'
-      this.#deps.onUnavailable(this.#deps.role, result.reason)
+      // The coordinator warns about blue only; said once per deployment per process, however many come and go.
+      const { role, bgdId } = this.#deps
+      if (role !== 'SOURCE' || rememberOnce(`unavailable:${bgdId}`))
+        this.#deps.onUnavailable(role, result.reason)
       return
     }
-    const warn = (message: string): void =>
-      this.#deps.logger.warn(`[bgdId: '${this.#deps.bgdId}'] ${message}`)
-    const { rows } = parseRows(result.rows, warn)
-    const side = deriveSidePhase(rows, this.#deps.role, this.#phase)
-    if (side.phase !== this.#phase && side.phase !== undefined) {
-      this.#deps.logger.debug(
-        `[bgdId: '${this.#deps.bgdId}'] [${this.#deps.role}] Status changed to: ${side.phase}`,
-      )
-    }
+    await this.#applyRows(result.rows)
+  }
+
+  async #applyRows(raw: readonly RawMetadataRow[]): Promise<void> {
+    const { bgdId, role, options, logger } = this.#deps
+    const trusted = await acceptRowsInChunks(raw, bgdId, options.allowedHostSuffixes, logger)
+    const side = deriveSidePhase(trusted, role, this.#phase)
+    if (side.phase !== this.#phase && side.phase !== undefined) this.#log(`Status changed to: ${side.phase}`)
     this.#phase = side.phase
     this.#version = side.version
     this.#port = side.port
     this.#primaryEndpoint = side.primaryEndpoint
-    if (this.#snapshotting('topology')) for (const host of side.hostNames) this.#hostNames.add(host)
+    if (this.#snapshotting('topology')) this.#roundNames = new Set(side.hostNames)
     await this.#correctTarget(side.primaryEndpoint, side.port)
   }
 
@@ -306,17 +260,9 @@ export class SideMonitor {
       try {
         const rows = await withTimeout(connection.readTopology(), this.#timeoutMs(), this.#stopSignal.signal)
         const base = this.#primaryEndpoint ?? this.#connectionHost?.host
-        if (rows !== undefined && base !== undefined) {
-          topology = rows.flatMap((r) => {
-            const host = instanceHostFromId(r.id, base)
-            return host === undefined ? [] : [{ host, port: this.#port, role: r.role }]
-          })
-        }
+        if (rows !== undefined && base !== undefined) topology = topologyFromRows(rows, base, this.#port)
       } catch (err) {
-        this.#deps.logger.debug(
-          `[bgdId: '${this.#deps.bgdId}'] [${this.#deps.role}] topology query failed`,
-          err,
-        )
+        this.#log('topology query failed', err)
       }
     }
     // RDS instances have no topology query: the side's topology is its primary instance endpoint (spec §2.11).
@@ -327,106 +273,46 @@ export class SideMonitor {
     this.#currentTopology = topology
     if (this.#snapshotting('topology')) {
       this.#startTopology = topology
-      for (const h of topology) this.#hostNames.add(h.host)
+      this.#roundNames ??= new Set(this.#hostNames)
+      for (const h of topology) this.#roundNames.add(h.host)
     }
   }
 
   async #collectIps(): Promise<void> {
-    const previous = this.#currentIpByHost
-    const collecting = this.#control.collectIps || this.#control.collectTopology
-    const retired = !collecting && this.#topologyRenamed()
-    // During a switchover a removed name does not come back, and green names are retired once the green hosts
-    // carry their new names: stop asking DNS for either (nothing routes to them any more).
-    const skip = (h: string): boolean =>
-      !collecting && ((previous.has(h) && previous.get(h) === undefined) || (retired && isGreenHost(h)))
-    const hosts = [...this.#hostNames].filter((h) => !skip(h))
-    const kept = [...this.#hostNames].filter(skip)
-    // An unknown answer (DNS down, timeout) keeps the last known one: only a name that is gone counts as removed.
-    const ips = await Promise.all(
-      hosts.map((h) => this.#resolve(h).catch(() => (previous.has(h) ? previous.get(h) : UNKNOWN))),
-    )
-    const known = hosts.flatMap((h, i): [string, string | undefined][] =>
-      ips[i] === UNKNOWN ? [] : [[h, ips[i]]],
-    )
-    const carried = kept.flatMap((h): [string, string | undefined][] =>
-      previous.has(h) ? [[h, previous.get(h)]] : [],
-    )
-    this.#currentIpByHost = new Map([...known, ...carried])
+    this.#currentIpByHost = await collectIps({
+      names: [...this.#hostNames],
+      previous: this.#currentIpByHost,
+      collecting: this.#control.collectIps || this.#control.collectTopology,
+      renamed: topologyRenamed(this.#startTopology, this.#currentTopology),
+      isGreenHost,
+      resolve: (h) => this.#deps.resolver.resolve(h),
+      clock: this.#deps.clock,
+      timeoutMs: RESOLVE_TIMEOUT_MS,
+      stop: this.#stopSignal.signal,
+    })
     if (this.#snapshotting('ips')) this.#startIpByHost = this.#currentIpByHost
   }
 
-  /** No host of the current topology was in the start topology: the hosts were renamed (spec §4.7). */
-  #topologyRenamed(): boolean {
-    if (this.#startTopology.length === 0 || this.#currentTopology.length === 0) return false
-    const start = new Set(this.#startTopology.map((h) => h.host))
-    return this.#currentTopology.every((h) => !start.has(h.host))
-  }
-
   #interim(): InterimStatus {
-    const flags = computeSideFlags({
-      collecting: this.#control.collectTopology || this.#control.collectIps,
+    const snapshot = {
       startTopology: this.#startTopology,
       currentTopology: this.#currentTopology,
       startIpByHost: this.#startIpByHost,
       currentIpByHost: this.#currentIpByHost,
-    })
+    }
+    const collecting = this.#control.collectTopology || this.#control.collectIps
+    const { phase, version, port } = { phase: this.#phase, version: this.#version, port: this.#port }
     return {
-      phase: this.#phase,
-      version: this.#version,
-      port: this.#port,
+      phase,
+      version,
+      port,
       hostNames: new Set(this.#hostNames),
-      startTopology: this.#startTopology,
-      currentTopology: this.#currentTopology,
-      startIpByHost: this.#startIpByHost,
-      currentIpByHost: this.#currentIpByHost,
-      ...flags,
+      ...snapshot,
+      ...computeSideFlags({ collecting, ...snapshot }),
     }
   }
-}
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
-
-/**
- * Races `promise` against an unref'd timer and the stop signal; a result that arrives after either goes to
- * `onLate` (a late connection must still be closed).
- */
-function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  stop: AbortSignal,
-  onLate?: (value: T) => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false
-    const give = (reason: string): void => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      stop.removeEventListener('abort', onStop)
-      reject(new Error(reason))
-    }
-    const onStop = (): void => give('monitor stopped')
-    const timer = setTimeout(() => give(`monitoring operation timed out after ${ms} ms`), ms)
-    timer.unref()
-    if (stop.aborted) onStop()
-    else stop.addEventListener('abort', onStop, { once: true })
-    promise.then(
-      (value) => {
-        if (settled) return onLate?.(value)
-        settled = true
-        clearTimeout(timer)
-        stop.removeEventListener('abort', onStop)
-        resolve(value)
-      },
-      (err: unknown) => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        stop.removeEventListener('abort', onStop)
-        reject(err instanceof Error ? err : new Error(String(err)))
-      },
-    )
-  })
+  #log(what: string, err?: unknown): void {
+    this.#deps.logger.debug(`[bgdId: '${this.#deps.bgdId}'] [${this.#deps.role}] ${what}`, err)
+  }
 }

@@ -21,6 +21,9 @@ import type { LookupFunction } from '../../core/runtime.js'
 import { copyConfig, monitoringConfig } from '../shared/driver-config.js'
 import { RoutedSocket } from '../shared/routed-socket.js'
 
+/** How long close() waits for the server to acknowledge the end of a session. */
+const CLOSE_GRACE_MS = 500
+
 /** Keys of the user's config that never reach a monitoring connection (ours, or pool-only). */
 const DROPPED = [
   'stream',
@@ -78,35 +81,46 @@ async function openMysqlMonitoring(
     copyConfig(base, {
       host: target.host,
       port: target.port,
-      connectTimeout: target.connectTimeoutMs,
+      // 0: no mysql2 connect timer (it is not unref'd and would keep the process alive); the monitor bounds the
+      // attempt itself and aborts it through `target.signal`.
+      connectTimeout: 0,
       stream: () => {
         const socket = new RoutedSocket({ lookup, keepAliveInitialDelayMs: 0 })
         socket.override = { address: target.address, port: target.port }
+        // A monitoring socket never keeps the process alive (an application that forgets end() still exits).
+        socket.unref()
         return socket.connect(target.port, target.host)
       },
     }) as mysql.ConnectionOptions,
   )
-  const monitoring = new MysqlMonitoringConnection(connection, target.connectTimeoutMs)
-  await new Promise<void>((resolve, reject) => {
-    connection.once('connect', () => resolve())
-    connection.once('error', reject)
-  }).catch(async (err: unknown) => {
-    await monitoring.close()
+  const monitoring = new MysqlMonitoringConnection(connection)
+  let onAbort: (() => void) | undefined
+  try {
+    await new Promise<void>((resolve, reject) => {
+      onAbort = () => reject(new Error('monitoring connect aborted'))
+      connection.once('connect', () => resolve())
+      connection.once('error', reject)
+      if (target.signal?.aborted === true) onAbort()
+      else target.signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  } catch (err) {
+    // Never end(): after an authentication error mysql2 never calls end()'s callback (issue 11 item 2).
+    monitoring.destroy()
     throw err
-  })
+  } finally {
+    if (onAbort !== undefined) target.signal?.removeEventListener('abort', onAbort)
+  }
   return monitoring
 }
 
 class MysqlMonitoringConnection implements MetadataConnection {
   readonly #connection: Connection
-  readonly #timeoutMs: number
   #open = true
   #exists: boolean | undefined
   #aurora: boolean | undefined
 
-  constructor(connection: Connection, timeoutMs: number) {
+  constructor(connection: Connection) {
     this.#connection = connection
-    this.#timeoutMs = timeoutMs
     // Without an 'error' listener a reset socket would crash the process.
     connection.on('error', () => {
       this.#open = false
@@ -144,18 +158,39 @@ class MysqlMonitoringConnection implements MetadataConnection {
   }
 
   close(): Promise<void> {
+    if (!this.#open) {
+      this.destroy()
+      return Promise.resolve()
+    }
     this.#open = false
+    // A polite COM_QUIT when the server answers, but never waiting on mysql2's end() callback, which it does not
+    // always call (after an authentication error, or on a hung server).
     return new Promise<void>((resolve) => {
-      this.#connection.end(() => {
-        this.#connection.destroy()
+      const done = (): void => {
+        clearTimeout(timer)
+        this.destroy()
         resolve()
-      })
+      }
+      const timer = setTimeout(done, CLOSE_GRACE_MS)
+      timer.unref()
+      try {
+        this.#connection.end(done)
+      } catch {
+        done()
+      }
     })
   }
 
+  /** Drops the socket without a goodbye (failed or aborted connect, hung server). */
+  destroy(): void {
+    this.#open = false
+    this.#connection.destroy()
+  }
+
+  // No mysql2 query `timeout`: its timer is not unref'd. The monitor bounds every query and drops the connection.
   #query(sql: string): Promise<readonly unknown[]> {
     return new Promise((resolve, reject) => {
-      this.#connection.query<RowDataPacket[]>({ sql, timeout: this.#timeoutMs }, (err, rows) =>
+      this.#connection.query<RowDataPacket[]>(sql, (err, rows) =>
         err === null ? resolve(rows) : reject(err),
       )
     })

@@ -21,6 +21,13 @@ import { copyConfig, monitoringConfig } from '../shared/driver-config.js'
 import { RoutedSocket } from '../shared/routed-socket.js'
 import type { PgConfigRecord } from './config.js'
 
+/** How long close() waits for the server to acknowledge the end of a session. */
+const CLOSE_GRACE_MS = 500
+
+function graceTimer(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
+
 /** Keys of the user's config that never reach a monitoring connection (ours, or pool-only). */
 const DROPPED = [
   'stream',
@@ -62,6 +69,8 @@ async function openPgMonitoring(
 ): Promise<MetadataConnection> {
   const socket = new RoutedSocket({ lookup })
   socket.override = { address: target.address, port: target.port }
+  // A monitoring socket never keeps the process alive (an application that forgets end() still exits).
+  socket.unref()
   const timeout = target.connectTimeoutMs
   const client = new pg.Client(
     copyConfig(base, {
@@ -69,7 +78,8 @@ async function openPgMonitoring(
       host: target.host,
       port: target.port,
       connectionTimeoutMillis: timeout,
-      query_timeout: timeout,
+      // No client-side query_timeout: pg's timer for it is not unref'd. The monitor bounds every query itself
+      // (and drops the connection on a timeout); the server-side statement_timeout ends a slow one there.
       statement_timeout: timeout,
       stream: () => socket,
     }),
@@ -80,23 +90,31 @@ async function openPgMonitoring(
   const parameters = (client as unknown as { connectionParameters?: { host: string; port: number } })
     .connectionParameters
   if (parameters !== undefined) Object.assign(parameters, { host: target.host, port: target.port })
-  const connection = new PgMonitoringConnection(client)
+  const connection = new PgMonitoringConnection(client, socket)
+  // Stopping the monitor abandons the attempt at once: the socket is destroyed, pg's connect fails right away.
+  const abort = (): void => connection.destroy()
+  if (target.signal?.aborted === true) abort()
+  target.signal?.addEventListener('abort', abort, { once: true })
   try {
     await client.connect()
   } catch (err) {
-    await connection.close()
+    connection.destroy()
     throw err
+  } finally {
+    target.signal?.removeEventListener('abort', abort)
   }
   return connection
 }
 
 class PgMonitoringConnection implements MetadataConnection {
   readonly #client: pg.Client
+  readonly #socket: RoutedSocket
   #open = true
   #catalog: PgCatalogCheck | undefined
 
-  constructor(client: pg.Client) {
+  constructor(client: pg.Client, socket: RoutedSocket) {
     this.#client = client
+    this.#socket = socket
     // Without an 'error' listener a reset socket would crash the process.
     client.on('error', () => {
       this.#open = false
@@ -131,8 +149,17 @@ class PgMonitoringConnection implements MetadataConnection {
   }
 
   async close(): Promise<void> {
+    if (!this.#open) return this.destroy()
     this.#open = false
-    await this.#client.end().catch(() => undefined)
+    // A polite Terminate when the server answers; never more than a moment for one that does not.
+    await Promise.race([this.#client.end().catch(() => undefined), graceTimer(CLOSE_GRACE_MS)])
+    this.destroy()
+  }
+
+  /** Drops the socket without a goodbye (failed or aborted connect, hung server). */
+  destroy(): void {
+    this.#open = false
+    this.#socket.destroy()
   }
 
   async #readCatalog(): Promise<PgCatalogCheck> {

@@ -3,12 +3,15 @@ import type { BenchRow } from './harness.js'
 import { printRows } from './harness.js'
 import { benchDrizzle } from './drizzle.bench.js'
 import { benchKnex } from './knex.bench.js'
+import type { BlockRow } from './metadata.bench.js'
+import { benchMetadata } from './metadata.bench.js'
 import { benchPrisma } from './prisma.bench.js'
 import { benchTypeorm } from './typeorm.bench.js'
 
 /**
  * `npm run bench [-- --json] [-- --only pg,knex]`: every integration against the plain driver or ORM, in one run
- * on the local servers. With `--json` prints `[{name, baselineOpsPerSec, opsPerSec, ratio}]` on stdout and the
+ * on the local servers. With `--json` prints `[{name, baselineOpsPerSec, opsPerSec, ratio}]` (and
+ * `{name: 'metadata-10k-hosts', maxBlockMs}`) on stdout and the
  * monitoring-connection count on stderr.
  */
 const json = process.argv.includes('--json')
@@ -27,12 +30,20 @@ if (want('knex')) rows.push(...(await benchKnex()))
 if (want('drizzle')) rows.push(...(await benchDrizzle()))
 if (want('typeorm')) rows.push(...(await benchTypeorm()))
 if (want('prisma')) rows.push(...(await benchPrisma()))
+// Event-loop blocking of one monitor round over a 10,000-row metadata answer (issue 11 item 4; target ≤ 10 ms).
+const blocks: BlockRow[] = []
+if (want('metadata')) blocks.push(await benchMetadata())
 
 if (json) {
-  console.log(JSON.stringify(rows))
+  console.log(JSON.stringify([...rows, ...blocks]))
   if (monitors !== undefined) console.error(JSON.stringify({ monitoringConnectionsPerDeployment: monitors }))
 } else {
   printRows(rows)
+  for (const b of blocks) {
+    console.log(
+      `\n${b.name}: longest event-loop block ${b.maxBlockMs} ms over ${b.elapsedMs} ms (target ≤ 10 ms)`,
+    )
+  }
   if (monitors !== undefined) {
     console.log(
       `\nmonitoring connections per deployment (3 pools share one): pg ${monitors.pg}, mysql2 ${monitors.mysql2} (target 2)`,

@@ -65,6 +65,8 @@ describe('SQL shapes', () => {
       'aurora_pg_callable',
       'rds_pg',
       'rds_pg_callable',
+      'aurora_pg_trusted',
+      'rds_pg_trusted',
       'aurora_topology',
     ]) {
       expect(PG_CATALOG_SQL).toMatch(new RegExp(`AS ${column}\\b`))
@@ -119,7 +121,9 @@ describe('pgDialectFromCatalogRow', () => {
 
   it('detects Aurora PG, with topology', () => {
     expect(
-      pgDialectFromCatalogRow(row({ aurora_pg: true, aurora_pg_callable: true, aurora_topology: true })),
+      pgDialectFromCatalogRow(
+        row({ aurora_pg: true, aurora_pg_callable: true, aurora_pg_trusted: true, aurora_topology: true }),
+      ),
     ).toEqual({
       available: true,
       dialect: 'aurora-pg',
@@ -128,7 +132,7 @@ describe('pgDialectFromCatalogRow', () => {
   })
 
   it('detects RDS PG', () => {
-    expect(pgDialectFromCatalogRow(row({ rds_pg: 't', rds_pg_callable: 't' }))).toEqual({
+    expect(pgDialectFromCatalogRow(row({ rds_pg: 't', rds_pg_callable: 't', rds_pg_trusted: 't' }))).toEqual({
       available: true,
       dialect: 'rds-pg',
       auroraTopology: false,
@@ -136,7 +140,7 @@ describe('pgDialectFromCatalogRow', () => {
   })
 
   it('prefers the Aurora function when both are callable', () => {
-    const check = pgDialectFromCatalogRow(row({ aurora_pg_callable: true, rds_pg_callable: true }))
+    const check = pgDialectFromCatalogRow(row({ aurora_pg_trusted: true, rds_pg_trusted: true }))
     expect(check).toMatchObject({ available: true, dialect: 'aurora-pg' })
   })
 
@@ -145,6 +149,14 @@ describe('pgDialectFromCatalogRow', () => {
     [
       row({ aurora_pg: 't' }),
       /get_blue_green_fast_switchover_metadata exists but this user may not execute it/,
+    ],
+    [
+      row({ rds_pg: true, rds_pg_callable: true }),
+      /show_topology is ignored: it is not owned by a superuser/,
+    ],
+    [
+      row({ aurora_pg: true, aurora_pg_callable: 't' }),
+      /metadata is ignored: it is not owned by a superuser/,
     ],
     [row({}), /no Blue\/Green metadata function/],
     [row({ rds_pg: 'f', rds_pg_callable: 'f' }), /no Blue\/Green metadata function/],
@@ -157,7 +169,7 @@ describe('pgDialectFromCatalogRow', () => {
   })
 
   it('reads column names case-insensitively', () => {
-    expect(pgDialectFromCatalogRow({ RDS_PG_CALLABLE: true, AURORA_TOPOLOGY: 't' })).toEqual({
+    expect(pgDialectFromCatalogRow({ RDS_PG_TRUSTED: true, AURORA_TOPOLOGY: 't' })).toEqual({
       available: true,
       dialect: 'rds-pg',
       auroraTopology: true,

@@ -8,6 +8,16 @@ import {
   warnOnce,
   withoutBlueGreenKeys,
 } from '../../core/options.js'
+import { WARN_ONCE_CAPACITY, rememberedKeys } from '../../core/warn-once.js'
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn()
+  } catch (err) {
+    return err
+  }
+  throw new Error('expected a throw')
+}
 
 const WARNED = Symbol.for('rds-bluegreen.warned')
 
@@ -50,6 +60,7 @@ describe('resolveOptions defaults', () => {
       switchoverTimeoutMs: 180000,
       releaseOnBlueDnsUpdate: true,
       dropBlueConnections: true,
+      allowedHostSuffixes: [],
       monitoring: {},
     })
   })
@@ -88,6 +99,7 @@ describe('resolveOptions values', () => {
       switchoverTimeoutMs: 240000,
       releaseOnBlueDnsUpdate: false,
       dropBlueConnections: false,
+      allowedHostSuffixes: [],
       monitoring: {},
     })
   })
@@ -204,6 +216,27 @@ describe('resolveOptions monitoring overrides', () => {
       monitoring: { user: 'explicit' },
     })
     expect(options.monitoring).toEqual({ user: 'explicit', database: 'postgres' })
+  })
+
+  it.each([
+    [{ monitoring: { connectTimeoutMs: -5 } }, 'monitoring.connectTimeoutMs'],
+    [{ monitoring: { connectTimeoutMs: 'abc' } }, 'monitoring.connectTimeoutMs'],
+    [{ monitoring: { connectTimeoutMs: 1.5 } }, 'monitoring.connectTimeoutMs'],
+    [{ 'blue-green-monitoring-connectTimeoutMs': 'abc' }, 'blue-green-monitoring-connectTimeoutMs'],
+    [{ monitoring: { user: 42 } }, 'monitoring.user'],
+    [{ monitoring: { port: 70_000 } }, 'monitoring.port'],
+    [{ blue_green_monitoring_database: true }, 'blue_green_monitoring_database'],
+  ])('rejects an invalid monitoring override %j with a typed error naming the key', (input, key) => {
+    const err = catchError(() => resolveOptions(input))
+    expect(err).toBeInstanceOf(BlueGreenConfigError)
+    expect((err as BlueGreenConfigError).key).toBe(key)
+    expect((err as Error).message).toContain(key)
+  })
+
+  it('reads monitoring.connectTimeoutMs from a numeric string as a number', () => {
+    expect(resolveOptions({ monitoring: { connectTimeoutMs: '2500' } }).monitoring).toEqual({
+      connectTimeoutMs: 2500,
+    })
   })
 
   it('copies the monitoring object instead of keeping the caller’s', () => {
@@ -357,5 +390,37 @@ describe('withoutBlueGreenKeys keeps hidden secrets hidden', () => {
     expect(copy['password']).toBe('s3cret')
     expect(Object.keys(copy)).toEqual(['host'])
     expect(JSON.stringify(copy)).not.toContain('s3cret')
+  })
+})
+
+describe('bgAllowedHostSuffixes', () => {
+  it('accepts an array or a comma-separated string, lower-cased, without a leading "*."', () => {
+    expect(resolveOptions({ bgAllowedHostSuffixes: ['*.DB.Example.internal'] }).allowedHostSuffixes).toEqual([
+      'db.example.internal',
+    ])
+    expect(resolveOptions({ bgAllowedHostSuffixes: 'a.test, .b.test' }).allowedHostSuffixes).toEqual([
+      'a.test',
+      'b.test',
+    ])
+  })
+
+  it.each([[42], [[1]], ['bad suffix!']])('rejects %j naming the key', (value) => {
+    const err = catchError(() => resolveOptions({ bgAllowedHostSuffixes: value }))
+    expect(err).toBeInstanceOf(BlueGreenConfigError)
+    expect((err as BlueGreenConfigError).key).toBe('bgAllowedHostSuffixes')
+  })
+})
+
+describe('warnOnce bounds', () => {
+  it('remembers at most WARN_ONCE_CAPACITY keys, forgetting the oldest first', () => {
+    const warn = vi.fn()
+    for (let i = 0; i < WARN_ONCE_CAPACITY + 500; i++) warnOnce(`bounded-test:${i}`, 'x', warn)
+    expect(warn).toHaveBeenCalledTimes(WARN_ONCE_CAPACITY + 500)
+    expect(rememberedKeys()).toBeLessThanOrEqual(WARN_ONCE_CAPACITY)
+    // The newest key is still remembered; the oldest was forgotten.
+    warnOnce(`bounded-test:${WARN_ONCE_CAPACITY + 499}`, 'x', warn)
+    expect(warn).toHaveBeenCalledTimes(WARN_ONCE_CAPACITY + 500)
+    warnOnce('bounded-test:0', 'x', warn)
+    expect(warn).toHaveBeenCalledTimes(WARN_ONCE_CAPACITY + 501)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolveOptions } from '../../core/options.js'
-import { acquireDeployment, activeDeployments, getStatus } from '../../core/registry.js'
+import { IDLE_LINGER_MS, acquireDeployment, activeDeployments, getStatus } from '../../core/registry.js'
 import { FakeClock } from '../helpers/fake-clock.js'
 import { MemoryLogger } from '../helpers/deployment.js'
 import { BLUE, rdsInstanceWorld, setPhase } from '../helpers/fake-metadata.js'
@@ -83,6 +83,24 @@ describe('lingering deployments', () => {
     expect(second.snapshot().phase).toBe('IN_PROGRESS')
     await second.release()
     await clock.advance(5_001)
+    expect(activeDeployments()).toBe(0)
+    expect(world.openConnections()).toBe(0)
+  })
+})
+
+describe('short-lived standalone clients (issue 11 item 6)', () => {
+  it('100 clients opened and closed in a loop share one pair of monitors, which stop a moment after the last', async () => {
+    const world = rdsInstanceWorld()
+    const clock = new FakeClock()
+    for (let i = 0; i < 100; i++) {
+      const handle = acquireDeployment({ ...init('short-lived', world, clock), lingerMs: 10_000 })
+      await clock.advance(20)
+      expect(world.openConnections()).toBeLessThanOrEqual(2)
+      await handle.release()
+    }
+    expect(world.connects.length).toBeLessThanOrEqual(3) // blue + green (+ green moving to its own endpoint)
+    expect(activeDeployments()).toBe(1)
+    await clock.advance(IDLE_LINGER_MS + 1)
     expect(activeDeployments()).toBe(0)
     expect(world.openConnections()).toBe(0)
   })

@@ -121,7 +121,8 @@ describe('process lifetime', () => {
     expect(result.stdout).toContain('started')
     expect(result.status).toBe(0)
     expect(Date.now() - started).toBeLessThan(15_000)
-  })
+    // tsx alone takes ~5 s to start on the shared, loaded 2-core machine: the 5 s default was too tight.
+  }, 25_000)
 })
 
 describe('DNS traffic', () => {

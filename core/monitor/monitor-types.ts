@@ -1,0 +1,29 @@
+import type { MetadataSource } from '../metadata/source.js'
+import type { ResolvedOptions } from '../options.js'
+import type { Clock, Logger, Resolver } from '../runtime.js'
+import type { ConnectTarget, InterimStatus, Role } from '../types.js'
+
+/** Polling rate names (spec §4.4). */
+export type IntervalRate = 'BASELINE' | 'INCREASED' | 'HIGH'
+
+/** What the coordinator tells a monitor after each published phase (spec §5.7). */
+export interface MonitorControl {
+  readonly rate: IntervalRate
+  readonly collectIps: boolean
+  readonly collectTopology: boolean
+  readonly useIpAddress: boolean
+}
+
+/** Everything a monitor needs, injected. */
+export interface SideMonitorDeps {
+  readonly role: Role
+  readonly bgdId: string
+  readonly initialHost: ConnectTarget
+  readonly source: MetadataSource
+  readonly resolver: Resolver
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly options: ResolvedOptions
+  readonly onInterim: (role: Role, interim: InterimStatus) => void
+  readonly onUnavailable: (role: Role, reason: string) => void
+}
