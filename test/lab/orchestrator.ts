@@ -11,6 +11,7 @@ import {
   replayTimeline,
   type PresetName,
   type RecordedEvent,
+  type ReplayOptions,
   type SwitchoverTimeline,
 } from './presets.js'
 import type { BlockMode, InstanceProxy } from './proxy.js'
@@ -21,7 +22,7 @@ export interface SwitchoverOptions {
   /** Overrides single durations of the preset. */
   readonly timeline?: Partial<SwitchoverTimeline>
   /** Replays a recorded timeline instead of the preset. */
-  readonly replay?: { readonly events: readonly RecordedEvent[]; readonly timeScale?: number }
+  readonly replay?: { readonly events: readonly RecordedEvent[] } & ReplayOptions
   /** What the proxies do with new connections during the cut window. Default `hold`. */
   readonly blockMode?: BlockMode
   /** false: the old blue is never fenced (positive control of the lost-write detector). */
@@ -61,12 +62,14 @@ export interface OrchestratorContext {
 /** Resolves a switchover's timeline from preset, replay and overrides. */
 export function resolveTimeline(opts: SwitchoverOptions): SwitchoverTimeline {
   const base = opts.replay
-    ? replayTimeline(opts.replay.events, opts.replay.timeScale)
+    ? replayTimeline(opts.replay.events, opts.replay)
     : PRESETS[opts.preset ?? 'default']
   if (base === undefined) throw new LabError('BAD_OPTION', `unknown preset ${String(opts.preset)}`)
   const t = { ...base, ...opts.timeline }
   if (t.inProgressVisibleMs > t.inProgressMs)
     throw new LabError('BAD_OPTION', 'inProgressVisibleMs > inProgressMs')
+  if (t.greenRenamedAtMs !== undefined && t.greenRenamedAtMs > Math.min(t.greenDnsAtMs, t.completedAtMs))
+    throw new LabError('BAD_OPTION', 'greenRenamedAtMs after Green DNS removed / COMPLETED')
   return t
 }
 
@@ -136,6 +139,7 @@ export async function runSwitchover(
   if (opts.proxyLatencyMs !== undefined) for (const p of proxies) p.setLatency(opts.proxyLatencyMs)
   const rolledBack = { outcome: 'rolled-back', timeline: tl, cutAt: undefined } as const
 
+  await leadIn(ctx, tl)
   const prepStart = ctx.clock.now()
   await ctx.metadata.apply({ kind: 'status', status: 'SWITCHOVER_INITIATED' })
   ctx.events.add('PREPARATION', { status: 'SWITCHOVER_INITIATED' })
@@ -170,8 +174,11 @@ export async function runSwitchover(
   await ctx.engine.stopReplication()
   ctx.events.add('replication stopped', { sequencesSynced: seqs })
   await ctx.engine.setWritable('green', true)
-  await ctx.metadata.apply({ kind: 'renamed' })
-  ctx.events.add('green topology changed', { writer: ctx.names.blue.writer })
+  ctx.events.add('green writable')
+  // rds-pg-frozen describes metadata that stops at the cut, whenever the rename comes.
+  if (tl.greenRenamedAtMs === undefined) await rename(ctx)
+  else if (ctx.metadata.profile === 'rds-pg-frozen') await ctx.metadata.apply({ kind: 'renamed' })
+  else ctx.events.add('green still under green names', { renameAtPostMs: tl.greenRenamedAtMs })
   await sleep(ipStart + tl.inProgressMs - ctx.clock.now())
 
   const postStart = ctx.clock.now()
@@ -190,6 +197,8 @@ export async function runSwitchover(
   }
 
   const steps: { at: number; run: () => Promise<void> | void }[] = [
+    // Until the rename the green side serves under its green names (metadata TARGET rows, server id).
+    ...(tl.greenRenamedAtMs === undefined ? [] : [{ at: tl.greenRenamedAtMs, run: () => rename(ctx) }]),
     {
       at: tl.blueDnsAtMs,
       run: () => {
@@ -222,6 +231,24 @@ export async function runSwitchover(
   }
   scheduleAfterCompleted(ctx, tl)
   return { outcome: 'completed', timeline: tl, cutAt }
+}
+
+/** "Green topology changed": TARGET rows now carry the blue names, SOURCE rows the -old1 names. */
+async function rename(ctx: OrchestratorContext): Promise<void> {
+  await ctx.metadata.apply({ kind: 'renamed' }) // a frozen side ignores it
+  ctx.events.add('green topology changed', { writer: ctx.names.blue.writer })
+}
+
+/** A replay's lead-in: NOT_CREATED (metadata hidden) for notCreatedMs, then CREATED for createdLeadInMs. */
+async function leadIn(ctx: OrchestratorContext, tl: SwitchoverTimeline): Promise<void> {
+  if ((tl.notCreatedMs ?? 0) > 0) {
+    await ctx.metadata.apply({ kind: 'hidden' })
+    ctx.events.add('NOT_CREATED')
+    await sleep(tl.notCreatedMs ?? 0)
+    await ctx.metadata.apply({ kind: 'visible' })
+    ctx.events.add('CREATED', { status: 'AVAILABLE' })
+  }
+  await sleep(tl.createdLeadInMs ?? 0)
 }
 
 function scheduleAfterCompleted(ctx: OrchestratorContext, tl: SwitchoverTimeline): void {
