@@ -59,6 +59,8 @@ export interface LabEngine {
   setServerId(side: LabSide, serverId: string): Promise<void>
   /** Fences (false) or opens (true) a side for the app user. */
   setWritable(side: LabSide, writable: boolean): Promise<void>
+  /** Terminates the library's monitor sessions (application_name rds-bluegreen-monitor), where the engine can tell them. */
+  killMonitorSessions?(side: LabSide): Promise<number>
   /** Terminates every app session on a side and waits for them to end. */
   killAppSessions(side: LabSide): Promise<number>
   /** Waits until green has applied everything blue committed so far; returns the cut point (LSN / GTID). */

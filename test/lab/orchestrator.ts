@@ -15,9 +15,10 @@ import {
   type SwitchoverTimeline,
 } from './presets.js'
 import type { BlockMode, InstanceProxy } from './proxy.js'
+import { scheduleFaults, type ScheduledFaults } from './scheduled-faults.js'
 
 /** Options of one switchover; everything but the preset is a fault or a tweak. */
-export interface SwitchoverOptions {
+export interface SwitchoverOptions extends ScheduledFaults {
   readonly preset?: PresetName
   /** Overrides single durations of the preset. */
   readonly timeline?: Partial<SwitchoverTimeline>
@@ -138,6 +139,7 @@ export async function runSwitchover(
   const proxies = [ctx.proxies.blue, ctx.proxies.green]
   if (opts.proxyLatencyMs !== undefined) for (const p of proxies) p.setLatency(opts.proxyLatencyMs)
   const rolledBack = { outcome: 'rolled-back', timeline: tl, cutAt: undefined } as const
+  scheduleFaults(ctx, opts)
 
   await leadIn(ctx, tl)
   const prepStart = ctx.clock.now()

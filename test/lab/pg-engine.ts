@@ -151,6 +151,15 @@ export function createPgEngine(opts: PgEngineOptions): LabEngine {
       )
       return Number(rows[0]?.['n'] ?? 0)
     },
+    async killMonitorSessions(side) {
+      const rows = await q(
+        side,
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE usename = $1 AND application_name = 'rds-bluegreen-monitor'`,
+        [APP_USER.user],
+      )
+      return Number(rows[0]?.['n'] ?? 0)
+    },
     async catchUp(timeoutMs) {
       // Apply is in commit order: once the marker is on green, everything committed before it is too (spec E6).
       const [marker] = await q(

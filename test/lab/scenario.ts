@@ -24,6 +24,10 @@ export interface ScenarioOptions extends Omit<SwitchoverOptions, 'preset'> {
   readonly afterMs?: number
   readonly paceMs?: number
   readonly connectTimeoutMs?: number
+  /** Pool size of clients with one shared pool per run. Default 16. */
+  readonly poolSize?: number
+  /** How long stopping the workload may take before its unfinished ops count as unresolved. Default 15000. */
+  readonly stopTimeoutMs?: number
   readonly lab?: Omit<StartLabOptions, 'engine' | 'topology' | 'profile'>
   /** Called once the lab is up, before the workload starts (e.g. to start a library's monitor). */
   readonly onLab?: (lab: Lab, target: LabClientTarget) => Promise<void> | void
@@ -43,11 +47,14 @@ export interface ScenarioResult extends LabMetrics {
   readonly wallMs: number
   readonly events: readonly LabEvent[]
   readonly opLog: readonly OpRecord[]
+  /** Ops still pending `stopTimeoutMs` after the workload was told to stop (held and never released). */
+  readonly unresolvedOps: number
 }
 
 /** The connection target of a lab's workload: the blue writer name, as the app user. */
-export function labTarget(lab: Lab, connectTimeoutMs = 1000): LabClientTarget {
+export function labTarget(lab: Lab, connectTimeoutMs = 1000, poolSize?: number): LabClientTarget {
   return {
+    ...(poolSize === undefined ? {} : { poolSize }),
     engine: lab.engine,
     host: lab.names.blue.writer,
     port: lab.port,
@@ -81,7 +88,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     ...(opts.profile === undefined ? {} : { profile: opts.profile }),
   })
   try {
-    const target = labTarget(lab, opts.connectTimeoutMs)
+    const target = labTarget(lab, opts.connectTimeoutMs, opts.poolSize)
     await opts.onLab?.(lab, target)
     const session: LabSession =
       custom === undefined
@@ -95,12 +102,15 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       ...(opts.paceMs === undefined ? {} : { paceMs: opts.paceMs }),
     })
     let result
+    let unresolvedOps = 0
     try {
       await sleep(opts.beforeMs ?? 1000)
       result = await lab.switchover({ ...opts, preset: opts.preset ?? 'default' })
       await sleep(opts.afterMs ?? 1000)
     } finally {
-      await workload.stop()
+      const stopping = workload.stop().then(() => true)
+      const done = await Promise.race([stopping, sleep(opts.stopTimeoutMs ?? 15_000).then(() => false)])
+      if (!done) unresolvedOps = workload.inFlight()
       await session.close()
       await opts.onFinish?.(lab)
     }
@@ -126,6 +136,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       ...metrics,
       events: lab.events(),
       opLog: workload.ops(),
+      unresolvedOps,
     }
   } finally {
     await lab.stop()

@@ -33,6 +33,8 @@ export interface WorkloadOptions {
 
 export interface Workload {
   ops(): readonly OpRecord[]
+  /** Ops started and not finished yet (a hold that never resolves stays here). */
+  inFlight(): number
   /** Stops every worker after its current op and closes its client; resolves with the full op log. */
   stop(): Promise<readonly OpRecord[]>
 }
@@ -47,6 +49,7 @@ export interface Workload {
 export function startWorkload(opts: WorkloadOptions): Workload {
   const log: OpRecord[] = []
   let stopped = false
+  let pending = 0
   const prefix = opts.prefix ?? `r${Date.now().toString(36)}`
   const timed = async (
     worker: number,
@@ -57,6 +60,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
   ): Promise<boolean> => {
     const t0 = opts.clock.now()
     const base = { worker, client, kind, t0, ...(seq === undefined ? {} : { seq }) }
+    pending++
     try {
       const instance = await fn()
       log.push({ ...base, t1: opts.clock.now(), ok: true, ...(instance === undefined ? {} : { instance }) })
@@ -64,6 +68,8 @@ export function startWorkload(opts: WorkloadOptions): Workload {
     } catch (err) {
       log.push({ ...base, t1: opts.clock.now(), ok: false, code: errorCode(err) })
       return false
+    } finally {
+      pending--
     }
   }
   const worker = async (i: number): Promise<void> => {
@@ -106,6 +112,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
   const running = Promise.all(Array.from({ length: opts.workers ?? 4 }, (_, i) => worker(i + 1)))
   return {
     ops: () => log,
+    inFlight: () => pending,
     async stop() {
       stopped = true
       await running
