@@ -5,7 +5,7 @@ import type { LabEngine } from './engine.js'
 import { LabError } from './errors.js'
 import type { EventLog } from './event-log.js'
 import type { MetadataController } from './metadata-controller.js'
-import type { LabNames } from './names.js'
+import type { LabNames, SideNames } from './names.js'
 import {
   PRESETS,
   replayTimeline,
@@ -50,6 +50,8 @@ export interface SwitchoverResult {
 export interface OrchestratorContext {
   readonly engine: LabEngine
   readonly proxies: Readonly<Record<LabSide, InstanceProxy>>
+  /** Aurora reader instances' proxies per side (empty without readers). */
+  readonly readerProxies: Readonly<Record<LabSide, readonly InstanceProxy[]>>
   readonly dns: LabDns
   readonly names: LabNames
   readonly plan: AddressPlan
@@ -84,10 +86,28 @@ function setNames(
   for (const n of names) ctx.dns.set(n, ip, staleMs)
 }
 
+/**
+ * Points one naming state's names at one side's instances: writer and writer instance at the writer, reader
+ * instances at the readers, the reader endpoint at the first reader (at the writer without readers).
+ */
+function setSide(ctx: OrchestratorContext, names: SideNames, side: LabSide, staleMs: number): void {
+  const readers = ctx.plan.readers.public[side]
+  for (const n of names.all) {
+    const i = names.readerInstances.indexOf(n)
+    const ip = i >= 0 ? readers[i] : n === names.reader ? (readers[0] ?? ctx.plan.public[side]) : undefined
+    ctx.dns.set(n, ip ?? ctx.plan.public[side], staleMs)
+  }
+}
+
+/** Every proxy of the deployment: writers, then readers. */
+function allProxies(ctx: OrchestratorContext): InstanceProxy[] {
+  return [ctx.proxies.blue, ctx.proxies.green, ...ctx.readerProxies.blue, ...ctx.readerProxies.green]
+}
+
 /** Before any switchover: blue and green names on their instances, no `-old1` names. */
 export function initialDns(ctx: OrchestratorContext): void {
-  setNames(ctx, ctx.names.blue.all, ctx.plan.public.blue, 0)
-  setNames(ctx, ctx.names.green.all, ctx.plan.public.green, 0)
+  setSide(ctx, ctx.names.blue, 'blue', 0)
+  setSide(ctx, ctx.names.green, 'green', 0)
 }
 
 interface RunState {
@@ -98,7 +118,7 @@ async function rollback(ctx: OrchestratorContext, reason: string): Promise<void>
   ctx.events.add('ROLLBACK', { reason })
   await ctx.engine.setWritable('blue', true)
   await ctx.metadata.apply({ kind: 'rollback' })
-  await Promise.all([ctx.proxies.blue.unblock(), ctx.proxies.green.unblock()])
+  await Promise.all(allProxies(ctx).map((p) => p.unblock()))
   ctx.events.add('CREATED', { status: 'AVAILABLE' })
 }
 
@@ -108,13 +128,13 @@ async function cut(
   opts: SwitchoverOptions,
 ): Promise<{ cutAt: number; point: string }> {
   const mode = opts.blockMode ?? 'hold'
-  await Promise.all([ctx.proxies.blue.block(mode), ctx.proxies.green.block(mode)])
+  await Promise.all(allProxies(ctx).map((p) => p.block(mode)))
   ctx.events.add('connections blocked', { mode })
   if (opts.readOnlyOldBlue !== false) {
     await ctx.engine.setWritable('blue', false)
     ctx.events.add('old blue fenced')
   }
-  const resets = ctx.proxies.blue.resetAll() + ctx.proxies.green.resetAll()
+  const resets = allProxies(ctx).reduce((n, p) => n + p.resetAll(), 0)
   const [kb, kg] = await Promise.all([
     ctx.engine.killAppSessions('blue'),
     ctx.engine.killAppSessions('green'),
@@ -136,7 +156,7 @@ export async function runSwitchover(
   state: RunState,
 ): Promise<SwitchoverResult> {
   const tl = resolveTimeline(opts)
-  const proxies = [ctx.proxies.blue, ctx.proxies.green]
+  const proxies = allProxies(ctx)
   if (opts.proxyLatencyMs !== undefined) for (const p of proxies) p.setLatency(opts.proxyLatencyMs)
   const rolledBack = { outcome: 'rolled-back', timeline: tl, cutAt: undefined } as const
   scheduleFaults(ctx, opts)
@@ -204,8 +224,8 @@ export async function runSwitchover(
     {
       at: tl.blueDnsAtMs,
       run: () => {
-        setNames(ctx, ctx.names.blue.all, ctx.plan.public.green, tl.dnsStaleMs)
-        setNames(ctx, ctx.names.old.all, ctx.plan.public.blue, tl.dnsStaleMs)
+        setSide(ctx, ctx.names.blue, 'green', tl.dnsStaleMs)
+        setSide(ctx, ctx.names.old, 'blue', tl.dnsStaleMs)
         ctx.events.add('Blue DNS updated', { staleMs: tl.dnsStaleMs })
         const t = setTimeout(() => ctx.events.add('blue DNS stale window over'), tl.dnsStaleMs)
         ctx.timers.add(t)

@@ -9,7 +9,7 @@ import type { LabTopology } from './names.js'
 import type { SwitchoverOptions } from './orchestrator.js'
 import type { PresetName } from './presets.js'
 import { startLab, type Lab, type StartLabOptions } from './start-lab.js'
-import { startWorkload, type OpRecord } from './workload.js'
+import { startWorkload, type OpRecord, type Workload } from './workload.js'
 
 export interface ScenarioOptions extends Omit<SwitchoverOptions, 'preset'> {
   readonly engine: LabEngineName
@@ -18,6 +18,10 @@ export interface ScenarioOptions extends Omit<SwitchoverOptions, 'preset'> {
   readonly client?: string | LabClientFactory
   readonly workers?: number
   readonly topology?: LabTopology
+  /** Aurora PG reader instances per side (default 0). */
+  readonly readers?: number
+  /** Read-only workers on the reader endpoint (`cluster-ro`). Default: 2 with readers, else 0. */
+  readonly readerWorkers?: number
   readonly profile?: MetadataProfile
   /** Workload time before the switchover starts and after it completes. Default 1000 ms each. */
   readonly beforeMs?: number
@@ -67,6 +71,36 @@ export function labTarget(lab: Lab, connectTimeoutMs = 1000, poolSize?: number):
   }
 }
 
+/** Read-only workers on the reader endpoint, on their own session of the same client. */
+async function startReaders(
+  lab: Lab,
+  opts: ScenarioOptions,
+  name: string,
+  custom: LabClientFactory | undefined,
+  target: LabClientTarget,
+  writers: number,
+): Promise<(Workload & { close(): Promise<void> }) | undefined> {
+  const n = opts.readerWorkers ?? ((opts.readers ?? 0) > 0 ? 2 : 0)
+  const host = lab.names.blue.reader
+  if (n === 0 || host === undefined) return undefined
+  const readerTarget = { ...target, host }
+  const session: LabSession =
+    custom === undefined
+      ? await openLabClients(name, opts.engine, readerTarget)
+      : { client: () => custom(readerTarget), close: async () => undefined }
+  const w = startWorkload({
+    factory: () => session.client(),
+    target: readerTarget,
+    clock: lab.clock,
+    workers: n,
+    readEvery: 1,
+    endpoint: 'reader',
+    firstWorker: writers + 1,
+    ...(opts.paceMs === undefined ? {} : { paceMs: opts.paceMs }),
+  })
+  return { ...w, close: () => session.close() }
+}
+
 /**
  * Starts a lab, runs a workload through one switchover and returns the metrics. The lab is always stopped.
  *
@@ -86,6 +120,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     engine: opts.engine,
     ...(opts.topology === undefined ? {} : { topology: opts.topology }),
     ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+    ...(opts.readers === undefined ? {} : { readers: opts.readers }),
   })
   try {
     const target = labTarget(lab, opts.connectTimeoutMs, opts.poolSize)
@@ -94,13 +129,15 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       custom === undefined
         ? await openLabClients(name, opts.engine, target)
         : { client: () => custom(target), close: async () => undefined }
+    const workers = opts.workers ?? 4
     const workload = startWorkload({
       factory: () => session.client(),
       target,
       clock: lab.clock,
-      workers: opts.workers ?? 4,
+      workers,
       ...(opts.paceMs === undefined ? {} : { paceMs: opts.paceMs }),
     })
+    const readers = await startReaders(lab, opts, name, custom, target, workers)
     let result
     let unresolvedOps = 0
     try {
@@ -108,15 +145,17 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       result = await lab.switchover({ ...opts, preset: opts.preset ?? 'default' })
       await sleep(opts.afterMs ?? 1000)
     } finally {
-      const stopping = workload.stop().then(() => true)
+      const stopping = Promise.all([workload.stop(), readers?.stop()]).then(() => true)
       const done = await Promise.race([stopping, sleep(opts.stopTimeoutMs ?? 15_000).then(() => false)])
-      if (!done) unresolvedOps = workload.inFlight()
+      if (!done) unresolvedOps = workload.inFlight() + (readers?.inFlight() ?? 0)
       await session.close()
+      await readers?.close()
       await opts.onFinish?.(lab)
     }
     const rolledBack = result.outcome === 'rolled-back'
+    const ops = [...workload.ops(), ...(readers?.ops() ?? [])]
     const metrics = analyze({
-      ops: workload.ops(),
+      ops,
       events: lab.events(),
       dnsLog: lab.dnsLog(),
       proxyLog: lab.proxyLog(),
@@ -135,7 +174,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       wallMs: Date.now() - started,
       ...metrics,
       events: lab.events(),
-      opLog: workload.ops(),
+      opLog: ops,
       unresolvedOps,
     }
   } finally {

@@ -14,6 +14,8 @@ export interface OpRecord {
   readonly code?: string
   readonly instance?: string
   readonly seq?: number
+  /** Which endpoint the worker uses (`writer` by default, `reader` for read-only workers). */
+  readonly endpoint?: string
 }
 
 export interface WorkloadOptions {
@@ -29,6 +31,10 @@ export interface WorkloadOptions {
   readonly backoffMs?: number
   /** Prefix of the `client` keys, unique per run. */
   readonly prefix?: string
+  /** Labels every op (e.g. `reader`); omitted: the writer endpoint. */
+  readonly endpoint?: string
+  /** Number of the first worker (a second workload in the same run numbers its workers after the first). */
+  readonly firstWorker?: number
 }
 
 export interface Workload {
@@ -59,7 +65,14 @@ export function startWorkload(opts: WorkloadOptions): Workload {
     seq?: number,
   ): Promise<boolean> => {
     const t0 = opts.clock.now()
-    const base = { worker, client, kind, t0, ...(seq === undefined ? {} : { seq }) }
+    const base = {
+      worker,
+      client,
+      kind,
+      t0,
+      ...(seq === undefined ? {} : { seq }),
+      ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
+    }
     pending++
     try {
       const instance = await fn()
@@ -109,7 +122,8 @@ export function startWorkload(opts: WorkloadOptions): Workload {
     }
     await client?.close()
   }
-  const running = Promise.all(Array.from({ length: opts.workers ?? 4 }, (_, i) => worker(i + 1)))
+  const first = opts.firstWorker ?? 1
+  const running = Promise.all(Array.from({ length: opts.workers ?? 4 }, (_, i) => worker(first + i)))
   return {
     ops: () => log,
     inFlight: () => pending,
