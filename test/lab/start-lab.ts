@@ -29,6 +29,7 @@ import {
 } from './orchestrator.js'
 import { createPgEngine } from './pg-engine.js'
 import { startPgServer } from './pg-server.js'
+import { startReaderInstances } from './reader-instances.js'
 import { guardDir, reapStale } from './process-guard.js'
 import { startProxy, type InstanceProxy, type ProxyAcceptEntry } from './proxy.js'
 import type { ServerProcess } from './server-process.js'
@@ -187,30 +188,16 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
       })
     const stopServer = (srv: ServerProcess): Promise<void> => srv.stop()
     const closeProxy = (p: InstanceProxy): Promise<void> => p.close()
-    const readerParts = (['blue', 'green'] as const).flatMap((side) =>
-      plan.readers.private[side].map((ip, i) => {
-        const instance = `${side}-reader-${i + 1}`
-        return [
-          track(
-            cleanup,
-            startPgServer({ name: `pg-${instance}`, labDir: dir, ip, port: plan.port, instance }),
-            stopServer,
-          ),
-          track(
-            cleanup,
-            startProxy({
-              instance,
-              listen: { host: plan.readers.public[side][i] ?? '', port: plan.port },
-              target: { host: ip, port: plan.port },
-              clock,
-            }),
-            closeProxy,
-          ),
-        ] as const
-      }),
-    )
     // Readers start alongside the writers, DNS and proxies (below); awaited together.
-    const readerStarting = Promise.allSettled(readerParts.flat())
+    const readerStarting = startReaderInstances({
+      plan,
+      dir,
+      clock,
+      onStarted: (stop) => cleanup.push(stop),
+    }).then(
+      (v) => ({ ok: true as const, v }),
+      (err: unknown) => ({ ok: false as const, err }),
+    )
     const mainStarting = Promise.allSettled([
       track(
         cleanup,
@@ -223,19 +210,8 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
       track(cleanup, proxy('green'), closeProxy),
     ])
     const [readerStarts, started] = await Promise.all([readerStarting, mainStarting])
-    const readerFailed = readerStarts.find((r) => r.status === 'rejected')
-    if (readerFailed !== undefined) throw readerFailed.reason
-    const readerProxies = {
-      blue: [] as InstanceProxy[],
-      green: [] as InstanceProxy[],
-    }
-    for (const r of readerStarts) {
-      const v = (r as PromiseFulfilledResult<unknown>).value
-      if (typeof v === 'object' && v !== null && 'resetAll' in v) {
-        const p = v as InstanceProxy
-        readerProxies[p.instance.startsWith('blue') ? 'blue' : 'green'].push(p)
-      }
-    }
+    if (!readerStarts.ok) throw readerStarts.err
+    const readerProxies = readerStarts.v
     const failed = started.find((r) => r.status === 'rejected')
     if (failed !== undefined) throw failed.reason
     const [dnsServer, , , blue, green] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [

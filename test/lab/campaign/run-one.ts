@@ -117,8 +117,19 @@ function figures(r: ScenarioResult): RunFigures {
 export async function runCampaignScenario(s: CampaignScenario): Promise<CampaignRun> {
   const started = Date.now()
   let rejections = 0
-  const onRejection = (): void => {
+  let firstRejection: string | undefined
+  const onRejection = (reason: unknown): void => {
     rejections++
+    // Name, code and the first line of the message: enough to diagnose, no connection strings.
+    if (firstRejection === undefined) {
+      const e = reason as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown }
+      const where = String(e.stack ?? '')
+        .split('\n')
+        .slice(1, 3)
+        .map((l) => l.trim())
+        .join(' < ')
+      firstRejection = `${String(e.name ?? typeof reason)} ${String(e.code ?? '')} ${String(e.message ?? reason).split('\n')[0] ?? ''} @ ${where}`
+    }
   }
   process.on('unhandledRejection', onRejection)
   const socketsBefore = tcpSockets()
@@ -136,7 +147,14 @@ export async function runCampaignScenario(s: CampaignScenario): Promise<Campaign
       liveServers: Math.max(0, liveChildren() - childrenBefore),
       inProgressVisible: inProgressVisible(s),
     })
-    return { scenario: s, protected: prot, broken, wallMs: Date.now() - started, figures: figures(result) }
+    return {
+      scenario: s,
+      protected: prot,
+      broken,
+      wallMs: Date.now() - started,
+      figures: figures(result),
+      ...(firstRejection === undefined ? {} : { error: `unhandled rejection: ${firstRejection}` }),
+    }
   } catch (err) {
     const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
     return { scenario: s, protected: prot, broken: [`runError`], error, wallMs: Date.now() - started }
