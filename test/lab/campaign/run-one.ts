@@ -31,6 +31,18 @@ export interface RunFigures {
   readonly oldBlueConnectsAfterCompleted: number
 }
 
+/** Name, code, the first line of the message and two stack frames: enough to diagnose, no connection strings. */
+function describeRejection(reason: unknown): string {
+  if (!(reason instanceof Error)) return typeof reason
+  const code = (reason as { code?: unknown }).code
+  const where = (reason.stack ?? '')
+    .split('\n')
+    .slice(1, 3)
+    .map((l) => l.trim())
+    .join(' < ')
+  return `${reason.name} ${typeof code === 'string' ? code : ''} ${reason.message.split('\n')[0] ?? ''} @ ${where}`
+}
+
 /** The options runScenario gets for a drawn scenario. */
 export function scenarioOptions(s: CampaignScenario): ScenarioOptions {
   return {
@@ -121,15 +133,7 @@ export async function runCampaignScenario(s: CampaignScenario): Promise<Campaign
   const onRejection = (reason: unknown): void => {
     rejections++
     // Name, code and the first line of the message: enough to diagnose, no connection strings.
-    if (firstRejection === undefined) {
-      const e = reason as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown }
-      const where = String(e.stack ?? '')
-        .split('\n')
-        .slice(1, 3)
-        .map((l) => l.trim())
-        .join(' < ')
-      firstRejection = `${String(e.name ?? typeof reason)} ${String(e.code ?? '')} ${String(e.message ?? reason).split('\n')[0] ?? ''} @ ${where}`
-    }
+    if (firstRejection === undefined) firstRejection = describeRejection(reason)
   }
   process.on('unhandledRejection', onRejection)
   const socketsBefore = tcpSockets()
