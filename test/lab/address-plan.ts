@@ -16,6 +16,11 @@ export interface AddressPlan {
   readonly public: Readonly<Record<LabSide, string>>
   /** Where the real servers listen; only the lab's admin sessions and replication use them. */
   readonly private: Readonly<Record<LabSide, string>>
+  /** Aurora reader instances per side (public: proxies, private: servers); empty without readers. */
+  readonly readers: Readonly<{
+    public: Readonly<Record<LabSide, readonly string[]>>
+    private: Readonly<Record<LabSide, readonly string[]>>
+  }>
 }
 
 /**
@@ -25,14 +30,21 @@ export interface AddressPlan {
  * @example
  * addressPlan(0, 'pg').public.blue // '127.10.1.1'
  */
-export function addressPlan(slot: number, engine: LabEngineName): AddressPlan {
+export function addressPlan(slot: number, engine: LabEngineName, readers = 0): AddressPlan {
   const net = `127.${10 + slot}`
+  // Blue reader i on .1.(10+i) / .2.(10+i), green reader i on .1.(20+i) / .2.(20+i).
+  const ips = (block: number, base: number): string[] =>
+    Array.from({ length: readers }, (_, i) => `${net}.${block}.${base + i + 1}`)
   return Object.freeze({
     slot,
     dnsIp: dnsIpForSlot(slot),
     port: engine === 'pg' ? 5432 : 3306,
     public: Object.freeze({ blue: `${net}.1.1`, green: `${net}.1.2` }),
     private: Object.freeze({ blue: `${net}.2.1`, green: `${net}.2.2` }),
+    readers: Object.freeze({
+      public: Object.freeze({ blue: ips(1, 10), green: ips(1, 20) }),
+      private: Object.freeze({ blue: ips(2, 10), green: ips(2, 20) }),
+    }),
   })
 }
 

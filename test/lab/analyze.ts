@@ -51,8 +51,29 @@ export interface LabMetrics {
   readonly oldBlueConnectsAfterCompleted: number
   /** A answers giving a blue name the old blue's IP after "Blue DNS updated" (the stale window at work). */
   readonly staleDnsAnswers: number
+  /** Per endpoint (`writer`, `reader`): ops, failed ops and failures after COMPLETED. */
+  readonly endpoints: Readonly<Record<string, EndpointMetrics>>
+  /** Connections accepted by an old-blue reader's proxy after COMPLETED. */
+  readonly oldBlueReaderConnectsAfterCompleted: number
   /** Offsets relative to IN_PROGRESS (AWS summary convention), or to the first event if there was none. */
   readonly phases: readonly { readonly event: string; readonly offsetMs: number }[]
+}
+
+export interface EndpointMetrics {
+  readonly ops: number
+  readonly failedOps: number
+  readonly failedAfterCompleted: number
+}
+
+function byEndpoint(ops: readonly OpRecord[], completed: number): Record<string, EndpointMetrics> {
+  const out: Record<string, { ops: number; failedOps: number; failedAfterCompleted: number }> = {}
+  for (const o of ops) {
+    const e = (out[o.endpoint ?? 'writer'] ??= { ops: 0, failedOps: 0, failedAfterCompleted: 0 })
+    e.ops++
+    if (!o.ok) e.failedOps++
+    if (!o.ok && o.t0 >= completed) e.failedAfterCompleted++
+  }
+  return out
 }
 
 const DUPLICATE_CODES = new Set(['23505', 'ER_DUP_ENTRY'])
@@ -120,6 +141,10 @@ export function analyze(input: AnalyzeInput): LabMetrics {
     ).length,
     oldBlueConnectsAfterCompleted: input.proxyLog.filter((p) => p.instance === 'blue' && p.t >= completed)
       .length,
+    endpoints: byEndpoint(ops, completed),
+    oldBlueReaderConnectsAfterCompleted: input.proxyLog.filter(
+      (p) => p.instance.startsWith('blue-reader') && p.t >= completed,
+    ).length,
     staleDnsAnswers: input.dnsLog.filter(
       (d) => d.type === 'A' && d.t >= blueDns && !d.name.includes('-old1') && d.answer === input.oldBlueIp,
     ).length,

@@ -10,7 +10,8 @@ import { runScenario } from './scenario.js'
 
 const USAGE = `usage: npm run lab -- --engine pg|mysql [--preset fast|default|realistic|trace-0.1x] [--client NAME]
   [--workers N] [--topology rds-instance|aurora] [--profile NAME] [--block-mode hold|refuse|blackhole]
-  [--unfenced] [--rollback] [--in-progress-visible-ms N] [--json]`
+  [--readers N] [--unfenced] [--rollback] [--in-progress-visible-ms N] [--json]
+  --readers: Aurora PG reader instances per side (default 1 with --topology aurora on pg, else 0)`
 
 function oneOf<T extends string>(
   name: string,
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       client: { type: 'string' },
       workers: { type: 'string' },
       topology: { type: 'string' },
+      readers: { type: 'string' },
       profile: { type: 'string' },
       'block-mode': { type: 'string' },
       'in-progress-visible-ms': { type: 'string' },
@@ -48,12 +50,15 @@ async function main(): Promise<void> {
   }
   const engine = oneOf<LabEngineName>('engine', values.engine, ['pg', 'mysql'], 'pg')
   const visible = values['in-progress-visible-ms']
+  const topology = oneOf<LabTopology>('topology', values.topology, ['rds-instance', 'aurora'], 'rds-instance')
+  const readers = Number(values.readers ?? (topology === 'aurora' && engine === 'pg' ? 1 : 0))
   const result = await runScenario({
     engine,
+    readers,
     preset: oneOf('preset', values.preset, Object.keys(PRESETS) as PresetName[], 'default'),
     client: values.client ?? (engine === 'pg' ? 'plain-pg' : 'plain-mysql2'),
     workers: Number(values.workers ?? 4),
-    topology: oneOf<LabTopology>('topology', values.topology, ['rds-instance', 'aurora'], 'rds-instance'),
+    topology,
     profile: oneOf<MetadataProfile>('profile', values.profile, METADATA_PROFILES, 'standard'),
     blockMode: oneOf<BlockMode>('block-mode', values['block-mode'], ['hold', 'refuse', 'blackhole'], 'hold'),
     readOnlyOldBlue: values.unfenced !== true,

@@ -55,10 +55,12 @@ export interface LabEngine {
   readonly app: AppCredentials
   setup(opts: EngineSetupOptions): Promise<void>
   writeMetadata(side: LabSide, metadata: SideMetadata): Promise<void>
-  /** Aurora: the instance id `aurora_replica_status()` reports as the writer of `side`. */
-  setServerId(side: LabSide, serverId: string): Promise<void>
+  /** Aurora: the instance ids `aurora_replica_status()` reports on `side` (the writer, then its readers). */
+  setServerId(side: LabSide, serverId: string, readers?: readonly string[]): Promise<void>
   /** Fences (false) or opens (true) a side for the app user. */
   setWritable(side: LabSide, writable: boolean): Promise<void>
+  /** Terminates the library's monitor sessions (application_name rds-bluegreen-monitor), where the engine can tell them. */
+  killMonitorSessions?(side: LabSide): Promise<number>
   /** Terminates every app session on a side and waits for them to end. */
   killAppSessions(side: LabSide): Promise<number>
   /** Waits until green has applied everything blue committed so far; returns the cut point (LSN / GTID). */

@@ -8,7 +8,9 @@ export { resolveTimeline, type SwitchoverOptions, type SwitchoverResult } from '
 export {
   PRESETS,
   appendixATrace,
+  lateRenameTrace,
   replayTimeline,
+  type ReplayOptions,
   type PresetName,
   type RecordedEvent,
   type SwitchoverTimeline,

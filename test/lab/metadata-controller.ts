@@ -31,10 +31,8 @@ export function createMetadataController(
   const write = async (side: LabSide): Promise<void> => {
     await engine.writeMetadata(side, renderSide(states[side], names, port))
     if (names.topology === 'aurora') {
-      await engine.setServerId(
-        side,
-        states[side].renamed ? names.serverIds[side === 'blue' ? 'old' : 'blue'] : names.serverIds[side],
-      )
+      const naming = states[side].renamed ? (side === 'blue' ? 'old' : 'blue') : side
+      await engine.setServerId(side, names.serverIds[naming], names.readerServerIds[naming])
     }
   }
   return {

@@ -53,6 +53,7 @@ export type MetadataChange =
   | { readonly kind: 'rollback' }
   | { readonly kind: 'completed-later' }
   | { readonly kind: 'visible' }
+  | { readonly kind: 'hidden' }
 
 /** Applies one change to one side under a profile. Pure, so it is easy to reason about. */
 export function applyChange(
@@ -65,6 +66,8 @@ export function applyChange(
   switch (change.kind) {
     case 'visible':
       return { ...state, visible: true }
+    case 'hidden':
+      return { ...state, visible: false }
     case 'rollback':
       return { ...state, status: 'AVAILABLE', renamed: false }
     case 'renamed':

@@ -5,23 +5,25 @@ import type { LabEngine } from './engine.js'
 import { LabError } from './errors.js'
 import type { EventLog } from './event-log.js'
 import type { MetadataController } from './metadata-controller.js'
-import type { LabNames } from './names.js'
+import type { LabNames, SideNames } from './names.js'
 import {
   PRESETS,
   replayTimeline,
   type PresetName,
   type RecordedEvent,
+  type ReplayOptions,
   type SwitchoverTimeline,
 } from './presets.js'
 import type { BlockMode, InstanceProxy } from './proxy.js'
+import { scheduleFaults, type ScheduledFaults } from './scheduled-faults.js'
 
 /** Options of one switchover; everything but the preset is a fault or a tweak. */
-export interface SwitchoverOptions {
+export interface SwitchoverOptions extends ScheduledFaults {
   readonly preset?: PresetName
   /** Overrides single durations of the preset. */
   readonly timeline?: Partial<SwitchoverTimeline>
   /** Replays a recorded timeline instead of the preset. */
-  readonly replay?: { readonly events: readonly RecordedEvent[]; readonly timeScale?: number }
+  readonly replay?: { readonly events: readonly RecordedEvent[] } & ReplayOptions
   /** What the proxies do with new connections during the cut window. Default `hold`. */
   readonly blockMode?: BlockMode
   /** false: the old blue is never fenced (positive control of the lost-write detector). */
@@ -48,6 +50,8 @@ export interface SwitchoverResult {
 export interface OrchestratorContext {
   readonly engine: LabEngine
   readonly proxies: Readonly<Record<LabSide, InstanceProxy>>
+  /** Aurora reader instances' proxies per side (empty without readers). */
+  readonly readerProxies: Readonly<Record<LabSide, readonly InstanceProxy[]>>
   readonly dns: LabDns
   readonly names: LabNames
   readonly plan: AddressPlan
@@ -61,12 +65,14 @@ export interface OrchestratorContext {
 /** Resolves a switchover's timeline from preset, replay and overrides. */
 export function resolveTimeline(opts: SwitchoverOptions): SwitchoverTimeline {
   const base = opts.replay
-    ? replayTimeline(opts.replay.events, opts.replay.timeScale)
+    ? replayTimeline(opts.replay.events, opts.replay)
     : PRESETS[opts.preset ?? 'default']
   if (base === undefined) throw new LabError('BAD_OPTION', `unknown preset ${String(opts.preset)}`)
   const t = { ...base, ...opts.timeline }
   if (t.inProgressVisibleMs > t.inProgressMs)
     throw new LabError('BAD_OPTION', 'inProgressVisibleMs > inProgressMs')
+  if (t.greenRenamedAtMs !== undefined && t.greenRenamedAtMs > Math.min(t.greenDnsAtMs, t.completedAtMs))
+    throw new LabError('BAD_OPTION', 'greenRenamedAtMs after Green DNS removed / COMPLETED')
   return t
 }
 
@@ -80,10 +86,28 @@ function setNames(
   for (const n of names) ctx.dns.set(n, ip, staleMs)
 }
 
+/**
+ * Points one naming state's names at one side's instances: writer and writer instance at the writer, reader
+ * instances at the readers, the reader endpoint at the first reader (at the writer without readers).
+ */
+function setSide(ctx: OrchestratorContext, names: SideNames, side: LabSide, staleMs: number): void {
+  const readers = ctx.plan.readers.public[side]
+  for (const n of names.all) {
+    const i = names.readerInstances.indexOf(n)
+    const ip = i >= 0 ? readers[i] : n === names.reader ? (readers[0] ?? ctx.plan.public[side]) : undefined
+    ctx.dns.set(n, ip ?? ctx.plan.public[side], staleMs)
+  }
+}
+
+/** Every proxy of the deployment: writers, then readers. */
+function allProxies(ctx: OrchestratorContext): InstanceProxy[] {
+  return [ctx.proxies.blue, ctx.proxies.green, ...ctx.readerProxies.blue, ...ctx.readerProxies.green]
+}
+
 /** Before any switchover: blue and green names on their instances, no `-old1` names. */
 export function initialDns(ctx: OrchestratorContext): void {
-  setNames(ctx, ctx.names.blue.all, ctx.plan.public.blue, 0)
-  setNames(ctx, ctx.names.green.all, ctx.plan.public.green, 0)
+  setSide(ctx, ctx.names.blue, 'blue', 0)
+  setSide(ctx, ctx.names.green, 'green', 0)
 }
 
 interface RunState {
@@ -94,7 +118,7 @@ async function rollback(ctx: OrchestratorContext, reason: string): Promise<void>
   ctx.events.add('ROLLBACK', { reason })
   await ctx.engine.setWritable('blue', true)
   await ctx.metadata.apply({ kind: 'rollback' })
-  await Promise.all([ctx.proxies.blue.unblock(), ctx.proxies.green.unblock()])
+  await Promise.all(allProxies(ctx).map((p) => p.unblock()))
   ctx.events.add('CREATED', { status: 'AVAILABLE' })
 }
 
@@ -104,13 +128,13 @@ async function cut(
   opts: SwitchoverOptions,
 ): Promise<{ cutAt: number; point: string }> {
   const mode = opts.blockMode ?? 'hold'
-  await Promise.all([ctx.proxies.blue.block(mode), ctx.proxies.green.block(mode)])
+  await Promise.all(allProxies(ctx).map((p) => p.block(mode)))
   ctx.events.add('connections blocked', { mode })
   if (opts.readOnlyOldBlue !== false) {
     await ctx.engine.setWritable('blue', false)
     ctx.events.add('old blue fenced')
   }
-  const resets = ctx.proxies.blue.resetAll() + ctx.proxies.green.resetAll()
+  const resets = allProxies(ctx).reduce((n, p) => n + p.resetAll(), 0)
   const [kb, kg] = await Promise.all([
     ctx.engine.killAppSessions('blue'),
     ctx.engine.killAppSessions('green'),
@@ -132,10 +156,12 @@ export async function runSwitchover(
   state: RunState,
 ): Promise<SwitchoverResult> {
   const tl = resolveTimeline(opts)
-  const proxies = [ctx.proxies.blue, ctx.proxies.green]
+  const proxies = allProxies(ctx)
   if (opts.proxyLatencyMs !== undefined) for (const p of proxies) p.setLatency(opts.proxyLatencyMs)
   const rolledBack = { outcome: 'rolled-back', timeline: tl, cutAt: undefined } as const
+  scheduleFaults(ctx, opts)
 
+  await leadIn(ctx, tl)
   const prepStart = ctx.clock.now()
   await ctx.metadata.apply({ kind: 'status', status: 'SWITCHOVER_INITIATED' })
   ctx.events.add('PREPARATION', { status: 'SWITCHOVER_INITIATED' })
@@ -170,8 +196,11 @@ export async function runSwitchover(
   await ctx.engine.stopReplication()
   ctx.events.add('replication stopped', { sequencesSynced: seqs })
   await ctx.engine.setWritable('green', true)
-  await ctx.metadata.apply({ kind: 'renamed' })
-  ctx.events.add('green topology changed', { writer: ctx.names.blue.writer })
+  ctx.events.add('green writable')
+  // rds-pg-frozen describes metadata that stops at the cut, whenever the rename comes.
+  if (tl.greenRenamedAtMs === undefined) await rename(ctx)
+  else if (ctx.metadata.profile === 'rds-pg-frozen') await ctx.metadata.apply({ kind: 'renamed' })
+  else ctx.events.add('green still under green names', { renameAtPostMs: tl.greenRenamedAtMs })
   await sleep(ipStart + tl.inProgressMs - ctx.clock.now())
 
   const postStart = ctx.clock.now()
@@ -190,11 +219,13 @@ export async function runSwitchover(
   }
 
   const steps: { at: number; run: () => Promise<void> | void }[] = [
+    // Until the rename the green side serves under its green names (metadata TARGET rows, server id).
+    ...(tl.greenRenamedAtMs === undefined ? [] : [{ at: tl.greenRenamedAtMs, run: () => rename(ctx) }]),
     {
       at: tl.blueDnsAtMs,
       run: () => {
-        setNames(ctx, ctx.names.blue.all, ctx.plan.public.green, tl.dnsStaleMs)
-        setNames(ctx, ctx.names.old.all, ctx.plan.public.blue, tl.dnsStaleMs)
+        setSide(ctx, ctx.names.blue, 'green', tl.dnsStaleMs)
+        setSide(ctx, ctx.names.old, 'blue', tl.dnsStaleMs)
         ctx.events.add('Blue DNS updated', { staleMs: tl.dnsStaleMs })
         const t = setTimeout(() => ctx.events.add('blue DNS stale window over'), tl.dnsStaleMs)
         ctx.timers.add(t)
@@ -222,6 +253,24 @@ export async function runSwitchover(
   }
   scheduleAfterCompleted(ctx, tl)
   return { outcome: 'completed', timeline: tl, cutAt }
+}
+
+/** "Green topology changed": TARGET rows now carry the blue names, SOURCE rows the -old1 names. */
+async function rename(ctx: OrchestratorContext): Promise<void> {
+  await ctx.metadata.apply({ kind: 'renamed' }) // a frozen side ignores it
+  ctx.events.add('green topology changed', { writer: ctx.names.blue.writer })
+}
+
+/** A replay's lead-in: NOT_CREATED (metadata hidden) for notCreatedMs, then CREATED for createdLeadInMs. */
+async function leadIn(ctx: OrchestratorContext, tl: SwitchoverTimeline): Promise<void> {
+  if ((tl.notCreatedMs ?? 0) > 0) {
+    await ctx.metadata.apply({ kind: 'hidden' })
+    ctx.events.add('NOT_CREATED')
+    await sleep(tl.notCreatedMs ?? 0)
+    await ctx.metadata.apply({ kind: 'visible' })
+    ctx.events.add('CREATED', { status: 'AVAILABLE' })
+  }
+  await sleep(tl.createdLeadInMs ?? 0)
 }
 
 function scheduleAfterCompleted(ctx: OrchestratorContext, tl: SwitchoverTimeline): void {

@@ -17,7 +17,7 @@ function metadataDdl(aurora: boolean, deny: boolean): string[] {
     `CREATE TABLE rds_tools.lab_topology (${COLUMNS}, update_stamp timestamptz NOT NULL DEFAULT now())`,
     'CREATE TABLE rds_tools.lab_state (failing boolean NOT NULL)',
     'INSERT INTO rds_tools.lab_state VALUES (false)',
-    'CREATE TABLE rds_tools.lab_replica_status (server_id text NOT NULL)',
+    'CREATE TABLE rds_tools.lab_replica_status (server_id text NOT NULL, writer boolean NOT NULL DEFAULT true)',
   ]
   if (aurora) {
     ddl.push(
@@ -30,8 +30,9 @@ function metadataDdl(aurora: boolean, deny: boolean): string[] {
        RETURNS TABLE (server_id text, session_id text, cpu float8, replica_lag_in_msec float8,
                       last_update_timestamp timestamptz)
        LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
-         SELECT r.server_id, 'MASTER_SESSION_ID'::text, 1.0::float8, 0::float8, now()
-         FROM rds_tools.lab_replica_status r $$`,
+         SELECT r.server_id, CASE WHEN r.writer THEN 'MASTER_SESSION_ID' ELSE 'reader-' || r.server_id END,
+                1.0::float8, 0::float8, now()
+         FROM rds_tools.lab_replica_status r ORDER BY r.writer DESC, r.server_id $$`,
     )
     if (deny)
       ddl.push(
@@ -59,9 +60,15 @@ const APP_DDL = [
   'CREATE TABLE lab_marker (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())',
 ]
 
+const WRITE_METADATA = `WITH gone AS (DELETE FROM rds_tools.lab_topology)
+  INSERT INTO rds_tools.lab_topology (id, endpoint, port, role, status, version)
+  SELECT id, endpoint, port, role, status, version FROM json_populate_recordset(null::rds_tools.lab_topology, $1)`
+
 export interface PgEngineOptions {
   readonly private: Readonly<Record<LabSide, string>>
   readonly port: number
+  /** Aurora reader instances (private addresses) per side; each replicates from its side's writer. */
+  readonly readers?: Readonly<Record<LabSide, readonly string[]>>
 }
 
 /**
@@ -73,7 +80,23 @@ export function createPgEngine(opts: PgEngineOptions): LabEngine {
     p.on('error', () => undefined)
     return p
   }
+  const poolAt = (host: string, database: string): pg.Pool => {
+    const p = new pg.Pool({ host, port: opts.port, user: 'postgres', database, max: 2 })
+    p.on('error', () => undefined)
+    return p
+  }
   const pools = { blue: pool('blue', APP_USER.database), green: pool('green', APP_USER.database) }
+  const readerIps = opts.readers ?? { blue: [], green: [] }
+  const readerPools: Record<LabSide, pg.Pool[]> = {
+    blue: readerIps.blue.map((ip) => poolAt(ip, APP_USER.database)),
+    green: readerIps.green.map((ip) => poolAt(ip, APP_USER.database)),
+  }
+  /** Runs an admin statement on every reader of a side. */
+  const onReaders = async (side: LabSide, text: string, params?: readonly unknown[]): Promise<void> => {
+    await Promise.all(
+      readerPools[side].map((p) => p.query(text, params === undefined ? undefined : [...params])),
+    )
+  }
   const q = async (
     side: LabSide,
     text: string,
@@ -104,6 +127,34 @@ export function createPgEngine(opts: PgEngineOptions): LabEngine {
     }
   }
 
+  /** A reader: same schema, read-only for app by design, subscribed to its side's writer. */
+  const setupReader = async (side: LabSide, i: number, setup: EngineSetupOptions): Promise<void> => {
+    const ip = readerIps[side][i] ?? ''
+    const root = poolAt(ip, 'postgres')
+    try {
+      await root.query(`CREATE ROLE ${APP_USER.user} LOGIN PASSWORD '${APP_USER.password}'`)
+      await root.query(`CREATE DATABASE ${APP_USER.database} OWNER ${APP_USER.user} STRATEGY FILE_COPY`)
+    } finally {
+      await root.end()
+    }
+    const p = readerPools[side][i]
+    if (p === undefined) return
+    for (const stmt of metadataDdl(setup.aurora, setup.denyMetadata)) await p.query(stmt)
+    const c = await p.connect()
+    try {
+      await c.query(`SET ROLE ${APP_USER.user}`)
+      for (const stmt of [...APP_DDL, ...setup.schema]) await c.query(stmt)
+    } finally {
+      await c.query('RESET ROLE')
+      c.release()
+    }
+    await p.query(`ALTER ROLE ${APP_USER.user} SET default_transaction_read_only = on`)
+    await p.query(
+      `CREATE SUBSCRIPTION bg_r${i + 1} CONNECTION 'host=${opts.private[side]} port=${opts.port} user=postgres ` +
+        `dbname=${APP_USER.database}' PUBLICATION bg_pub`,
+    )
+  }
+
   return {
     name: 'pg',
     app: APP_USER,
@@ -116,23 +167,25 @@ export function createPgEngine(opts: PgEngineOptions): LabEngine {
         `CREATE SUBSCRIPTION bg_sub CONNECTION 'host=${opts.private.blue} port=${opts.port} user=postgres ` +
           `dbname=${APP_USER.database}' PUBLICATION bg_pub`,
       )
+      if (readerIps.green.length > 0)
+        await q('green', 'CREATE PUBLICATION bg_pub FOR TABLES IN SCHEMA public')
+      await Promise.all(
+        (['blue', 'green'] as const).flatMap((side) =>
+          readerIps[side].map((_, i) => setupReader(side, i, setup)),
+        ),
+      )
     },
     async writeMetadata(side, md: SideMetadata) {
-      await q(
-        side,
-        `WITH gone AS (DELETE FROM rds_tools.lab_topology)
-         INSERT INTO rds_tools.lab_topology (id, endpoint, port, role, status, version)
-         SELECT id, endpoint, port, role, status, version FROM json_populate_recordset(null::rds_tools.lab_topology, $1)`,
-        [JSON.stringify(md.rows)],
-      )
+      await q(side, WRITE_METADATA, [JSON.stringify(md.rows)])
       await q(side, 'UPDATE rds_tools.lab_state SET failing = $1', [md.failing])
+      await onReaders(side, WRITE_METADATA, [JSON.stringify(md.rows)])
+      await onReaders(side, 'UPDATE rds_tools.lab_state SET failing = $1', [md.failing])
     },
-    async setServerId(side, serverId) {
-      await q(
-        side,
-        'WITH gone AS (DELETE FROM rds_tools.lab_replica_status) INSERT INTO rds_tools.lab_replica_status VALUES ($1)',
-        [serverId],
-      )
+    async setServerId(side, serverId, readers = []) {
+      const sql = `WITH gone AS (DELETE FROM rds_tools.lab_replica_status)
+        INSERT INTO rds_tools.lab_replica_status SELECT $1, true UNION ALL SELECT unnest($2::text[]), false`
+      await q(side, sql, [serverId, readers])
+      await onReaders(side, sql, [serverId, readers])
     },
     async setWritable(side, writable) {
       await q(
@@ -143,10 +196,20 @@ export function createPgEngine(opts: PgEngineOptions): LabEngine {
       )
     },
     async killAppSessions(side) {
+      const sql = `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 2000))::int AS n FROM pg_stat_activity
+         WHERE usename = $1 AND pid <> pg_backend_pid()`
+      const rows = await q(side, sql, [APP_USER.user])
+      const onReaders = await Promise.all(readerPools[side].map((p) => p.query(sql, [APP_USER.user])))
+      return [rows, ...onReaders.map((r) => r.rows as Record<string, unknown>[])].reduce(
+        (n, r) => n + Number(r[0]?.['n'] ?? 0),
+        0,
+      )
+    },
+    async killMonitorSessions(side) {
       const rows = await q(
         side,
-        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 2000))::int AS n FROM pg_stat_activity
-         WHERE usename = $1 AND pid <> pg_backend_pid()`,
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE usename = $1 AND application_name = 'rds-bluegreen-monitor'`,
         [APP_USER.user],
       )
       return Number(rows[0]?.['n'] ?? 0)
@@ -188,7 +251,9 @@ export function createPgEngine(opts: PgEngineOptions): LabEngine {
     },
     sql: q,
     async close() {
-      await Promise.all([pools.blue.end(), pools.green.end()])
+      await Promise.all(
+        [pools.blue, pools.green, ...readerPools.blue, ...readerPools.green].map((p) => p.end()),
+      )
     },
   }
 }

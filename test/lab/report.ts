@@ -35,6 +35,11 @@ export function formatScenario(r: ScenarioResult): string {
     ['green lookups after COMPLETED', r.greenLookupsAfterCompleted],
     ['old blue connects after COMPLETED', r.oldBlueConnectsAfterCompleted],
     ['stale DNS answers', r.staleDnsAnswers],
+    ...Object.entries(r.endpoints).map(([e, m]): [string, unknown] => [
+      `endpoint ${e}`,
+      `${m.ops} ops, ${m.failedOps} failed, ${m.failedAfterCompleted} after COMPLETED`,
+    ]),
+    ['old-blue reader connects after COMPLETED', r.oldBlueReaderConnectsAfterCompleted],
   ]
   lines.push('', 'metrics:')
   for (const [k, v] of rows) lines.push(`  ${k.padEnd(34)} ${String(v)}`)

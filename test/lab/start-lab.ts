@@ -29,6 +29,7 @@ import {
 } from './orchestrator.js'
 import { createPgEngine } from './pg-engine.js'
 import { startPgServer } from './pg-server.js'
+import { startReaderInstances } from './reader-instances.js'
 import { guardDir, reapStale } from './process-guard.js'
 import { startProxy, type InstanceProxy, type ProxyAcceptEntry } from './proxy.js'
 import type { ServerProcess } from './server-process.js'
@@ -37,6 +38,8 @@ import { takeSlot } from './slot-lock.js'
 export interface StartLabOptions {
   readonly engine: LabEngineName
   readonly topology?: LabTopology
+  /** Aurora PG: reader instances per side (real servers replicating from the side's writer). Default 0. */
+  readonly readers?: number
   readonly profile?: MetadataProfile
   /** A fixed slot (address block); default: the lowest free one. */
   readonly slot?: number
@@ -62,6 +65,8 @@ export interface Lab {
   readonly clock: LabClock
   readonly dns: LabDns
   readonly proxies: Readonly<Record<LabSide, InstanceProxy>>
+  /** Aurora reader instances' proxies per side (instances `blue-reader-1`, `green-reader-1`, ...). */
+  readonly readerProxies: Readonly<Record<LabSide, readonly InstanceProxy[]>>
   readonly resolver: LabResolverMode
   /** `dns.lookup` through this lab's DNS; use it (e.g. in a driver's stream factory) in inject mode. */
   readonly lookup: LabLookupFunction
@@ -143,10 +148,19 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
   if (opts.engine === 'mysql' && profile === 'aurora-pg-deleted') {
     throw new LabError('BAD_OPTION', 'aurora-pg-deleted is a PostgreSQL profile')
   }
+  const readers = opts.readers ?? 0
+  if (readers > 0 && (topology !== 'aurora' || opts.engine !== 'pg')) {
+    throw new LabError(
+      'BAD_OPTION',
+      'readers need --topology aurora on pg (Aurora MySQL topology cannot be faked on MariaDB)',
+    )
+  }
+  if (!Number.isInteger(readers) || readers < 0 || readers > 8)
+    throw new LabError('BAD_OPTION', 'readers must be an integer 0..8')
   reapStale()
   const { slot, release } = takeSlot(opts.slot)
-  const plan = addressPlan(slot, opts.engine)
-  const names = labNames(topology)
+  const plan = addressPlan(slot, opts.engine, readers)
+  const names = labNames(topology, readers)
   const dir = join(labRoot(), 'labs', `${opts.engine}-slot${slot}-${process.pid}`)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true, mode: 0o755 })
@@ -174,7 +188,17 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
       })
     const stopServer = (srv: ServerProcess): Promise<void> => srv.stop()
     const closeProxy = (p: InstanceProxy): Promise<void> => p.close()
-    const started = await Promise.allSettled([
+    // Readers start alongside the writers, DNS and proxies (below); awaited together.
+    const readerStarting = startReaderInstances({
+      plan,
+      dir,
+      clock,
+      onStarted: (stop) => cleanup.push(stop),
+    }).then(
+      (v) => ({ ok: true as const, v }),
+      (err: unknown) => ({ ok: false as const, err }),
+    )
+    const mainStarting = Promise.allSettled([
       track(
         cleanup,
         startLabDns({ ip: plan.dnsIp, clock, ttl: opts.dnsTtl ?? 5, staleJitter: opts.staleJitter ?? 0 }),
@@ -185,6 +209,9 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
       track(cleanup, proxy('blue'), closeProxy),
       track(cleanup, proxy('green'), closeProxy),
     ])
+    const [readerStarts, started] = await Promise.all([readerStarting, mainStarting])
+    if (!readerStarts.ok) throw readerStarts.err
+    const readerProxies = readerStarts.v
     const failed = started.find((r) => r.status === 'rejected')
     if (failed !== undefined) throw failed.reason
     const [dnsServer, , , blue, green] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
@@ -196,7 +223,7 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
     ]
     const engine: LabEngine =
       opts.engine === 'pg'
-        ? createPgEngine({ private: plan.private, port: plan.port })
+        ? createPgEngine({ private: plan.private, port: plan.port, readers: plan.readers.private })
         : createMariaEngine({
             private: plan.private,
             port: plan.port,
@@ -215,6 +242,7 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
     const ctx: OrchestratorContext = {
       engine,
       proxies,
+      readerProxies,
       dns: dnsServer,
       names,
       plan,
@@ -250,6 +278,7 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
       clock,
       dns: dnsServer,
       proxies,
+      readerProxies,
       resolver,
       lookup: createLabLookup(() => plan.dnsIp),
       startMs: clock.now(),
@@ -267,7 +296,10 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
       },
       events: () => events.all(),
       dnsLog: () => dnsServer.log(),
-      proxyLog: () => [...blue.log(), ...green.log()].sort((a, b) => a.t - b.t),
+      proxyLog: () =>
+        [blue, green, ...readerProxies.blue, ...readerProxies.green]
+          .flatMap((p) => p.log())
+          .sort((a, b) => a.t - b.t),
       metadataState: (side) => metadata.state(side),
       sql: (side, text, params) => engine.sql(side, text, params),
       writtenKeys: (side) => engine.writtenKeys(side),

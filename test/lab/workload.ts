@@ -14,6 +14,8 @@ export interface OpRecord {
   readonly code?: string
   readonly instance?: string
   readonly seq?: number
+  /** Which endpoint the worker uses (`writer` by default, `reader` for read-only workers). */
+  readonly endpoint?: string
 }
 
 export interface WorkloadOptions {
@@ -29,10 +31,16 @@ export interface WorkloadOptions {
   readonly backoffMs?: number
   /** Prefix of the `client` keys, unique per run. */
   readonly prefix?: string
+  /** Labels every op (e.g. `reader`); omitted: the writer endpoint. */
+  readonly endpoint?: string
+  /** Number of the first worker (a second workload in the same run numbers its workers after the first). */
+  readonly firstWorker?: number
 }
 
 export interface Workload {
   ops(): readonly OpRecord[]
+  /** Ops started and not finished yet (a hold that never resolves stays here). */
+  inFlight(): number
   /** Stops every worker after its current op and closes its client; resolves with the full op log. */
   stop(): Promise<readonly OpRecord[]>
 }
@@ -47,6 +55,7 @@ export interface Workload {
 export function startWorkload(opts: WorkloadOptions): Workload {
   const log: OpRecord[] = []
   let stopped = false
+  let pending = 0
   const prefix = opts.prefix ?? `r${Date.now().toString(36)}`
   const timed = async (
     worker: number,
@@ -56,7 +65,15 @@ export function startWorkload(opts: WorkloadOptions): Workload {
     seq?: number,
   ): Promise<boolean> => {
     const t0 = opts.clock.now()
-    const base = { worker, client, kind, t0, ...(seq === undefined ? {} : { seq }) }
+    const base = {
+      worker,
+      client,
+      kind,
+      t0,
+      ...(seq === undefined ? {} : { seq }),
+      ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
+    }
+    pending++
     try {
       const instance = await fn()
       log.push({ ...base, t1: opts.clock.now(), ok: true, ...(instance === undefined ? {} : { instance }) })
@@ -64,6 +81,8 @@ export function startWorkload(opts: WorkloadOptions): Workload {
     } catch (err) {
       log.push({ ...base, t1: opts.clock.now(), ok: false, code: errorCode(err) })
       return false
+    } finally {
+      pending--
     }
   }
   const worker = async (i: number): Promise<void> => {
@@ -103,9 +122,11 @@ export function startWorkload(opts: WorkloadOptions): Workload {
     }
     await client?.close()
   }
-  const running = Promise.all(Array.from({ length: opts.workers ?? 4 }, (_, i) => worker(i + 1)))
+  const first = opts.firstWorker ?? 1
+  const running = Promise.all(Array.from({ length: opts.workers ?? 4 }, (_, i) => worker(first + i)))
   return {
     ops: () => log,
+    inFlight: () => pending,
     async stop() {
       stopped = true
       await running

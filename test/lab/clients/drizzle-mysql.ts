@@ -43,7 +43,7 @@ export function session(target: LabClientTarget): LabSession {
       user: target.user,
       password: target.password,
       database: target.database,
-      connectionLimit: 16,
+      connectionLimit: target.poolSize ?? 16,
       connectTimeout: target.connectTimeoutMs,
       blueGreen: labBlueGreen(target, 'lab-drizzle-mysql'),
     },

@@ -21,7 +21,7 @@ export function session(target: LabClientTarget): LabSession {
       database: target.database,
       connectTimeout: target.connectTimeoutMs,
     },
-    pool: { min: 0, max: 16 },
+    pool: { min: 0, max: target.poolSize ?? 16 },
     acquireConnectionTimeout: 10_000,
     // knex warns about every connection the switchover retires; the lab counts failures itself.
     log: {

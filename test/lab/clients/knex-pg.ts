@@ -26,7 +26,7 @@ export function session(
       connectionTimeoutMillis: target.connectTimeoutMs,
       query_timeout: 5000,
     },
-    pool: { min: 0, max: 16 },
+    pool: { min: 0, max: target.poolSize ?? 16 },
     acquireConnectionTimeout: 10_000,
     // knex warns about every connection the switchover retires; the lab counts failures itself.
     log: {

@@ -18,7 +18,7 @@ export function session(target: LabClientTarget): LabSession {
       connectionTimeoutMillis: target.connectTimeoutMs,
       ...(target.lookup === undefined ? {} : { stream: pgLookupStream(target.lookup) }),
     } as knex.Knex.PgConnectionConfig,
-    pool: { min: 0, max: 16 },
+    pool: { min: 0, max: target.poolSize ?? 16 },
     acquireConnectionTimeout: 10_000,
     log: {
       warn: () => undefined,

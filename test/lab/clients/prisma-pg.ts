@@ -21,7 +21,7 @@ export function session(target: LabClientTarget): LabSession {
         user: target.user,
         password: target.password,
         database: target.database,
-        max: 16,
+        max: target.poolSize ?? 16,
         connectionTimeoutMillis: target.connectTimeoutMs,
         query_timeout: 5000,
         blueGreen: labBlueGreen(target, 'lab-prisma-pg'),

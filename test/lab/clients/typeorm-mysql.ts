@@ -33,7 +33,7 @@ export function session(target: LabClientTarget): LabSession {
       password: target.password,
       database: target.database,
       entities: [LabWrite],
-      poolSize: 16,
+      poolSize: target.poolSize ?? 16,
       connectTimeout: target.connectTimeoutMs,
       blueGreen: labBlueGreen(target, 'lab-typeorm-mysql'),
     }),

@@ -24,7 +24,7 @@ export function session(target: LabClientTarget): LabSession {
       password: target.password,
       database: target.database,
       entities: [LabWrite],
-      poolSize: 16,
+      poolSize: target.poolSize ?? 16,
       connectTimeoutMS: target.connectTimeoutMs,
       extra: { query_timeout: 5000 },
       // The lab's pool errors (every connection is cut) are expected; TypeORM would log each one.

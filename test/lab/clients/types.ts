@@ -16,6 +16,8 @@ export interface LabClientTarget {
   readonly database: string
   readonly connectTimeoutMs: number
   readonly names: LabNames
+  /** The pool size of clients that share one pool per run. Default 16. */
+  readonly poolSize?: number
   /** Set in inject mode: resolve lab names with this instead of getaddrinfo. */
   readonly lookup?: LabLookupFunction
 }

@@ -1,0 +1,50 @@
+import type { LabSide } from './address-plan.js'
+import type { OrchestratorContext } from './orchestrator.js'
+
+/** Faults placed at a moment of the switchover rather than at a phase (the campaign draws them at random). */
+export interface ScheduledFaults {
+  /**
+   * late-metadata (with `metadataAfterMs: null`): the rows appear this long after the switchover started, e.g. in
+   * the middle of PREPARATION or IN_PROGRESS.
+   */
+  readonly lateMetadataAtMs?: number
+  /**
+   * Kills the library's monitor connection to one side this long after the switchover started. PG: every app
+   * session named `rds-bluegreen-monitor` (pg_terminate_backend). MariaDB cannot tell a monitor's session from
+   * the others (no connection attributes without performance_schema), so every connection through that side's
+   * proxy is reset.
+   */
+  readonly killMonitorAt?: { readonly atMs: number; readonly side: LabSide }
+}
+
+/** Arms the timers of `faults`; they are cleared with the lab's other timers by `stop()`. */
+export function scheduleFaults(ctx: OrchestratorContext, faults: ScheduledFaults): void {
+  const later = (atMs: number, run: () => Promise<void>): void => {
+    const t = setTimeout(
+      () => {
+        ctx.timers.delete(t)
+        run().catch((err: unknown) => ctx.events.add('fault failed', { error: String(err) }))
+      },
+      Math.max(0, atMs),
+    )
+    ctx.timers.add(t)
+  }
+  if (faults.lateMetadataAtMs !== undefined) {
+    later(faults.lateMetadataAtMs, async () => {
+      await ctx.metadata.apply({ kind: 'visible' })
+      ctx.events.add('CREATED', { late: true })
+    })
+  }
+  const kill = faults.killMonitorAt
+  if (kill !== undefined) {
+    later(kill.atMs, async () => {
+      if (ctx.engine.killMonitorSessions !== undefined) {
+        const n = await ctx.engine.killMonitorSessions(kill.side)
+        ctx.events.add('monitor connection killed', { side: kill.side, sessions: n })
+      } else {
+        const n = ctx.proxies[kill.side].resetAll()
+        ctx.events.add('monitor connection killed', { side: kill.side, resets: n })
+      }
+    })
+  }
+}
