@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely'
 import { Kysely, sql } from 'kysely'
 import { blueGreenPostgresDialect } from '../../../integrations/kysely/index.js'
 import { labBlueGreen } from './blue-green-options.js'
@@ -7,7 +8,7 @@ import type { LabClient, LabClientTarget, LabSession } from './types.js'
 export const engines = ['pg'] as const
 
 interface LabDatabase {
-  lab_writes: { client: string; seq: number; instance: string }
+  lab_writes: { client: string; seq: number; instance: Generated<string> }
 }
 type Db = Kysely<LabDatabase>
 
