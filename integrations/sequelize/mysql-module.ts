@@ -1,6 +1,6 @@
 import type { BlueGreenMysql2Module, BlueGreenMysqlConnectionOptions } from '../mysql2/index.js'
 import { createConnection, mysql2Module } from '../mysql2/index.js'
-import { withBlueGreen } from './pg-module.js'
+import { withBlueGreen } from './with-blue-green.js'
 import type { BlueGreenSequelizeSettings } from './types.js'
 
 /**

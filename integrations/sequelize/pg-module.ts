@@ -1,5 +1,6 @@
 import type { BlueGreenPgClientConfig } from '../pg/index.js'
 import { BlueGreenPgClient, pgModule } from '../pg/index.js'
+import { withBlueGreen } from './with-blue-green.js'
 import type { BlueGreenSequelizeSettings } from './types.js'
 
 /**
@@ -22,22 +23,4 @@ export function sequelizePgModule(blueGreen: BlueGreenSequelizeSettings = {}): t
     }
   }
   return Object.freeze({ ...pgModule, Client: SequelizeBlueGreenPgClient })
-}
-
-/**
- * `config` with `blueGreen` merged under its own `blueGreen` key; descriptors are copied so a hidden
- * (non-enumerable) password survives.
- *
- * @example
- * ```ts
- * withBlueGreen({ host, password }, { bgdId: 'orders' }) // { host, password, blueGreen: { bgdId: 'orders' } }
- * ```
- */
-export function withBlueGreen<T extends { blueGreen?: BlueGreenSequelizeSettings }>(
-  config: T,
-  blueGreen: BlueGreenSequelizeSettings,
-): T {
-  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(config)) as T
-  copy.blueGreen = { ...blueGreen, ...copy.blueGreen }
-  return copy
 }

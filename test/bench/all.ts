@@ -4,6 +4,7 @@ import { printRows } from './harness.js'
 import { benchDrizzle } from './drizzle.bench.js'
 import { benchKnex } from './knex.bench.js'
 import { benchPrisma } from './prisma.bench.js'
+import { benchKysely, benchSequelize } from './sequelize-kysely.bench.js'
 import { benchTypeorm } from './typeorm.bench.js'
 
 /**
@@ -27,6 +28,8 @@ if (want('knex')) rows.push(...(await benchKnex()))
 if (want('drizzle')) rows.push(...(await benchDrizzle()))
 if (want('typeorm')) rows.push(...(await benchTypeorm()))
 if (want('prisma')) rows.push(...(await benchPrisma()))
+if (want('sequelize')) rows.push(...(await benchSequelize()))
+if (want('kysely')) rows.push(...(await benchKysely()))
 
 if (json) {
   console.log(JSON.stringify(rows))
