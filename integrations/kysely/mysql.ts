@@ -1,5 +1,5 @@
 import { MysqlDialect } from 'kysely'
-import type { MysqlDialectConfig, MysqlPool } from 'kysely'
+import type { MysqlDialectConfig } from 'kysely'
 import type { Pool } from 'mysql2'
 import { BlueGreenConfigError } from '../../core/errors.js'
 import type { BlueGreenMysqlPoolOptions } from '../mysql2/index.js'
@@ -48,7 +48,7 @@ export function blueGreenMysqlDialect(config: BlueGreenMysqlDialectConfig): Mysq
     throw new BlueGreenConfigError('pool', 'expected a callback pool from createPool of rds-bluegreen/mysql2')
   }
   const routed = pool ?? createPool(poolConfig(connection, blueGreen))
-  return new MysqlDialect({ ...dialectConfig, pool: routed as unknown as MysqlPool })
+  return new MysqlDialect({ ...dialectConfig, pool: routed })
 }
 
 function poolConfig(

@@ -9,7 +9,7 @@ import { isBlueGreenError } from '../../core/errors.js'
 import { getStatus } from '../../core/registry.js'
 import { silentLogger } from '../../core/runtime.js'
 import { blueGreenMysqlDialect, blueGreenPostgresDialect } from '../../integrations/kysely/index.js'
-import { BlueGreenPgPool } from '../../integrations/pg/index.js'
+import type { BlueGreenPgPool } from '../../integrations/pg/index.js'
 import { BLUE, GREEN, tableLookup, waitFor } from './helpers/names.js'
 import { RowsSource } from './helpers/rows-source.js'
 

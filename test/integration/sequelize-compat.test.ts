@@ -1,15 +1,7 @@
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import type { ModelStatic, Model, Options } from 'sequelize'
-import {
-  BaseError,
-  DataTypes,
-  DatabaseError,
-  QueryTypes,
-  Sequelize,
-  Transaction,
-  UniqueConstraintError,
-} from 'sequelize'
+import type { ModelStatic, Model, Options, Transaction } from 'sequelize'
+import { BaseError, DataTypes, DatabaseError, QueryTypes, Sequelize, UniqueConstraintError } from 'sequelize'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isBlueGreenError } from '../../core/errors.js'
 import { getStatus } from '../../core/registry.js'
