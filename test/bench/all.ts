@@ -6,6 +6,7 @@ import { benchKnex } from './knex.bench.js'
 import type { BlockRow } from './metadata.bench.js'
 import { benchMetadata } from './metadata.bench.js'
 import { benchPrisma } from './prisma.bench.js'
+import { benchKysely, benchSequelize } from './sequelize-kysely.bench.js'
 import { benchTypeorm } from './typeorm.bench.js'
 
 /**
@@ -30,6 +31,8 @@ if (want('knex')) rows.push(...(await benchKnex()))
 if (want('drizzle')) rows.push(...(await benchDrizzle()))
 if (want('typeorm')) rows.push(...(await benchTypeorm()))
 if (want('prisma')) rows.push(...(await benchPrisma()))
+if (want('sequelize')) rows.push(...(await benchSequelize()))
+if (want('kysely')) rows.push(...(await benchKysely()))
 // Event-loop blocking of one monitor round over a 10,000-row metadata answer (issue 11 item 4; target ≤ 10 ms).
 const blocks: BlockRow[] = []
 if (want('metadata')) blocks.push(await benchMetadata())

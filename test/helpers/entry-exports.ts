@@ -10,6 +10,9 @@ export const ENTRY_SOURCES = {
   './prisma': 'integrations/prisma/index.ts',
   './typeorm': 'integrations/typeorm/index.ts',
   './drizzle': 'integrations/drizzle/index.ts',
+  './sequelize': 'integrations/sequelize/index.ts',
+  './kysely': 'integrations/kysely/index.ts',
+  './mikro-orm': 'integrations/mikro-orm/index.ts',
 } as const
 
 export type Entry = keyof typeof ENTRY_SOURCES

@@ -240,6 +240,18 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
       'BlueGreenSettings',
     ],
   },
+  './sequelize': {
+    values: ['blueGreenSequelizeOptions', 'sequelizeMysqlModule', 'sequelizePgModule'],
+    types: ['BlueGreenSequelizeInput', 'BlueGreenSequelizeSettings'],
+  },
+  './kysely': {
+    values: ['blueGreenMysqlDialect', 'blueGreenPostgresDialect'],
+    types: ['BlueGreenMysqlDialectConfig', 'BlueGreenPostgresDialectConfig'],
+  },
+  './mikro-orm': {
+    values: ['blueGreenPgDriverOptions'],
+    types: ['BlueGreenMikroOrmDriverOptions', 'BlueGreenMikroOrmSettings'],
+  },
 }
 
 const actual = entryExports()

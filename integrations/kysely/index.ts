@@ -1,0 +1,2 @@
+export * from './pg.js'
+export * from './mysql.js'

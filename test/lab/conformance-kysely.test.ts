@@ -1,0 +1,4 @@
+import { defineConformanceSuite } from '../conformance/suite.js'
+
+defineConformanceSuite({ client: 'kysely-pg', engine: 'pg' })
+defineConformanceSuite({ client: 'kysely-mysql', engine: 'mysql' })
