@@ -57,10 +57,7 @@ function poolConfig(
 ): BlueGreenMysqlPoolConfig {
   const base: object = typeof connection === 'string' ? { uri: connection } : (connection ?? {})
   // Copy descriptors: a spread would drop a non-enumerable password.
-  const copy = Object.defineProperties(
-    {},
-    Object.getOwnPropertyDescriptors(base),
-  ) as BlueGreenMysqlPoolConfig
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(base)) as BlueGreenMysqlPoolConfig
   if (blueGreen !== undefined) copy.blueGreen = { ...blueGreen, ...copy.blueGreen }
   return copy
 }
