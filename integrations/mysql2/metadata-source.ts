@@ -171,8 +171,10 @@ class MysqlMonitoringConnection implements MetadataConnection {
         this.destroy()
         resolve()
       }
+      // Ref'd while closing (bounded by the grace): an application awaiting end() must not see its process exit
+      // under that await.
       const timer = setTimeout(done, CLOSE_GRACE_MS)
-      timer.unref()
+      ;(this.#connection as unknown as { stream?: { ref?: () => void } }).stream?.ref?.()
       try {
         this.#connection.end(done)
       } catch {

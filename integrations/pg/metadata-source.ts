@@ -24,8 +24,15 @@ import type { PgConfigRecord } from './config.js'
 /** How long close() waits for the server to acknowledge the end of a session. */
 const CLOSE_GRACE_MS = 500
 
-function graceTimer(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+/** Resolves with `work` or after `ms`, whichever is first; the timer is cleared as soon as `work` settles. */
+function withGrace(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    void work.finally(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
 }
 
 /** Keys of the user's config that never reach a monitoring connection (ours, or pool-only). */
@@ -151,8 +158,13 @@ class PgMonitoringConnection implements MetadataConnection {
   async close(): Promise<void> {
     if (!this.#open) return this.destroy()
     this.#open = false
-    // A polite Terminate when the server answers; never more than a moment for one that does not.
-    await Promise.race([this.#client.end().catch(() => undefined), graceTimer(CLOSE_GRACE_MS)])
+    // A polite Terminate when the server answers; never more than a moment for one that does not. While closing,
+    // the socket is ref'd again: an application awaiting end() must not see its process exit under that await.
+    this.#socket.ref()
+    await withGrace(
+      this.#client.end().catch(() => undefined),
+      CLOSE_GRACE_MS,
+    )
     this.destroy()
   }
 

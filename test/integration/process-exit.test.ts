@@ -51,6 +51,13 @@ describe('process lifetime (issue 11 item 5)', () => {
     expect(exitDelayMs).toBeLessThan(1_000)
   })
 
+  it('await pool.end() with both monitors connected settles, and the process exits right after', async () => {
+    const { exitDelayMs, code } = await runChild('end')
+    console.info(`[item 5] pool.end(): exit ${exitDelayMs} ms after it resolved`)
+    expect(code).toBe(0)
+    expect(exitDelayMs).toBeLessThan(1_000)
+  })
+
   it('a standalone client ended during a switchover exits within 1 s (the linger does not hold it)', async () => {
     const { exitDelayMs, code } = await runChild('switchover')
     console.info(`[item 5] client ended during IN_PROGRESS: exit ${exitDelayMs} ms after end()`)

@@ -42,6 +42,19 @@ if (mode === 'pool') {
   await created('exit-pool')
   await pool.query('SELECT 1')
   console.log(`LAST ${Date.now()}`)
+} else if (mode === 'end') {
+  // end() with both monitors connected: the await must settle (unref'd sockets must not let the loop drain first).
+  const pool = new BlueGreenPgPool({
+    host: BLUE,
+    port,
+    user: PG.user,
+    database: SCRATCH_DB,
+    blueGreen: blueGreen('exit-end'),
+  })
+  await pool.query('SELECT 1')
+  await created('exit-end')
+  await pool.end()
+  console.log(`LAST ${Date.now()}`)
 } else if (mode === 'switchover') {
   // A standalone client ended while the switchover is in progress (its deployment lingers, unref'd).
   const client = new BlueGreenPgClient({
