@@ -1,10 +1,9 @@
 import { BlueGreenReadOnlyError } from '../../core/errors.js'
 import type { DeploymentHandle } from '../../core/registry.js'
-import type { ConnectTarget } from '../../core/types.js'
 import type { ConnectionFacts } from '../shared/blue-connections.js'
 import { isMysqlReadOnlyError, isSwitchoverReadOnly, switchoverActive } from '../shared/blue-connections.js'
 import type { DeploymentBinding } from '../shared/deployment-binding.js'
-import type { ExecuteKind } from '../shared/execute-kind.js'
+import type { ConnectTarget, ExecuteKind } from '../../core/types.js'
 import { CONNECTION_FACTS } from '../shared/pool-member.js'
 import { socketOf } from './routed-stream.js'
 
