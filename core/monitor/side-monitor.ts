@@ -104,7 +104,7 @@ export class SideMonitor {
     await this.#openConnection()
     await this.#collectStatus()
     await this.#collectTopology()
-    if (this.#roundNames !== undefined) this.#hostNames = this.#roundNames
+    if (this.#roundNames !== undefined && this.#roundNames.size > 0) this.#hostNames = this.#roundNames
     await this.#collectIps()
     if (this.#stopped) return
     this.#deps.onInterim(this.#deps.role, this.#interim())
