@@ -104,7 +104,9 @@ export class SideMonitor {
     await this.#openConnection()
     await this.#collectStatus()
     await this.#collectTopology()
-    if (this.#roundNames !== undefined && this.#roundNames.size > 0) this.#hostNames = this.#roundNames
+    // A round whose rows name no host of this side (nothing read, or only other-side rows) keeps what is known.
+    const names = this.#roundNames as Set<string> | undefined
+    if (names !== undefined && names.size > 0) this.#hostNames = names
     await this.#collectIps()
     if (this.#stopped) return
     this.#deps.onInterim(this.#deps.role, this.#interim())
