@@ -1,9 +1,9 @@
 import { PostgresDialect } from 'kysely'
 import type { PostgresDialectConfig } from 'kysely'
-import type pg from 'pg'
 import { BlueGreenConfigError } from '../../core/errors.js'
 import type { BlueGreenPgPoolConfig } from '../pg/index.js'
 import { BlueGreenPgPool } from '../pg/index.js'
+import { guardCheckouts } from '../pg/guard-checkouts.js'
 
 /**
  * {@link blueGreenPostgresDialect}'s config: Kysely's own `PostgresDialect` options (`cursor`,
@@ -64,33 +64,4 @@ function poolConfig(
   const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(base)) as BlueGreenPgPoolConfig
   if (blueGreen !== undefined) copy.blueGreen = { ...blueGreen, ...copy.blueGreen }
   return copy
-}
-
-const guarded = new WeakSet<pg.Pool>()
-
-/**
- * A checked-out pg client has no 'error' listener (pg-pool removes its own) and Kysely adds none, so a reset
- * between two statements of a transaction (a switchover cuts every connection) would crash the process. Listen
- * while checked out and hand a broken client back at once (pg-pool removes it); the transaction's own
- * `release()` then does nothing and its next statement fails on the dead client.
- */
-function guardCheckouts(pool: pg.Pool): void {
-  if (guarded.has(pool)) return
-  guarded.add(pool)
-  const onError = new WeakMap<pg.PoolClient, (err: Error) => void>()
-  pool.on('acquire', (client) => {
-    const listener = (err: Error): void => {
-      client.removeListener('error', listener)
-      const release = client.release.bind(client)
-      client.release = () => undefined
-      release(err)
-    }
-    onError.set(client, listener)
-    client.on('error', listener)
-  })
-  pool.on('release', (_err: Error | undefined, client: pg.PoolClient) => {
-    const listener = onError.get(client)
-    if (listener !== undefined) client.removeListener('error', listener)
-    onError.delete(client)
-  })
 }
