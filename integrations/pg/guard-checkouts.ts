@@ -34,3 +34,18 @@ export function guardCheckouts(pool: pg.Pool): void {
     onError.delete(client)
   })
 }
+
+/**
+ * The `release` handed to a checkout callback. pg-pool passes its own release function, which throws when called
+ * twice; once the guard has handed a broken client back, the application's release must do nothing, whichever
+ * reference it kept (TypeORM keeps the callback's: a throw there left its query runner registered, and
+ * `DataSource.destroy()` spun forever). So the callback gets a function that calls the client's current release.
+ *
+ * @example
+ * ```ts
+ * super.connect((err, client, done) => callback(err, client, client ? currentRelease(client) : done))
+ * ```
+ */
+export function currentRelease(client: pg.PoolClient): (err?: Error | boolean) => void {
+  return (err) => client.release(err)
+}

@@ -8,7 +8,7 @@ import { PoolPolicy, retryCap } from '../shared/pool-policy.js'
 import { BlueGreenPgClient } from './client.js'
 import type { BlueGreenPgPoolConfig, PgConfigRecord } from './config.js'
 import { pgTarget, rejectOwnSocket } from './config.js'
-import { guardCheckouts } from './guard-checkouts.js'
+import { currentRelease, guardCheckouts } from './guard-checkouts.js'
 import type { ConnectCallback } from './queued-checkouts.js'
 import { QueuedCheckouts } from './queued-checkouts.js'
 import { pgMetadataSource } from './metadata-source.js'
@@ -87,18 +87,22 @@ export class BlueGreenPgPool extends pg.Pool {
   override connect(callback: ConnectCallback): void
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
     const checkedOut = this.#policy.checkout()
+    const deliver: ConnectCallback | undefined =
+      callback === undefined
+        ? undefined
+        : (err, client, done) => callback(err, client, client === undefined ? done : currentRelease(client))
     if (checkedOut === undefined) {
       const internals = this as unknown as PoolInternals
       // A full pool queues the checkout: keep it movable into the hold should the switchover start meanwhile.
       if (internals._isFull?.() === true && (internals._idle?.length ?? 0) === 0) {
-        return this.#queued.enqueue((cb) => super.connect(cb), callback)
+        return this.#queued.enqueue((cb) => super.connect(cb), deliver)
       }
-      return callback === undefined ? super.connect() : super.connect(callback)
+      return deliver === undefined ? super.connect() : super.connect(deliver)
     }
-    if (callback === undefined) return checkedOut
+    if (deliver === undefined) return checkedOut
     checkedOut.then(
-      (client) => callback(undefined, client, client.release.bind(client)),
-      (err: Error) => callback(err, undefined, NOOP),
+      (client) => deliver(undefined, client, NOOP),
+      (err: Error) => deliver(err, undefined, NOOP),
     )
   }
 

@@ -52,8 +52,15 @@ const init = (schema: EntitySchema<Author> | EntitySchema<Omit<Author, 'born'>>)
 
 const admin = new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'postgres', max: 1 })
 let orm: MikroORM
+// A raw execute joins the transaction only when given its context (without it MikroORM takes any pooled connection).
 const backendPid = async (em: EntityManager): Promise<number> =>
-  Number(((await em.getConnection().execute('SELECT pg_backend_pid() AS id')) as { id: number }[])[0]?.id)
+  Number(
+    (
+      (await em
+        .getConnection()
+        .execute('SELECT pg_backend_pid() AS id', [], 'all', em.getTransactionContext())) as { id: number }[]
+    )[0]?.id,
+  )
 
 beforeAll(async () => {
   await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
