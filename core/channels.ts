@@ -17,6 +17,7 @@ export const CHANNELS = {
   holdEnd: 'rds-bluegreen:hold:end',
   substitute: 'rds-bluegreen:substitute',
   reject: 'rds-bluegreen:reject',
+  evict: 'rds-bluegreen:evict',
 } as const
 
 /**
@@ -83,11 +84,29 @@ export interface RejectEvent {
   readonly phase: Phase
 }
 
+/**
+ * An open connection taken out of use because what it answered shows it can no longer serve the application: a
+ * read-only error from a server that should accept writes (the old blue after a switchover, a demoted writer),
+ * or a statement of a transaction the switchover interrupted.
+ *
+ * @example
+ * ```ts
+ * subscribe(CHANNELS.evict, (event) => console.log(event.reason, event.host))
+ * ```
+ */
+export interface EvictEvent {
+  readonly bgdId: string
+  readonly host: string
+  readonly phase: Phase
+  readonly reason: 'read-only' | 'transaction-interrupted'
+}
+
 const phaseChannel = channel(CHANNELS.phase)
 const holdStartChannel = channel(CHANNELS.holdStart)
 const holdEndChannel = channel(CHANNELS.holdEnd)
 const substituteChannel = channel(CHANNELS.substitute)
 const rejectChannel = channel(CHANNELS.reject)
+const evictChannel = channel(CHANNELS.evict)
 
 export function publishPhase(event: PhaseEvent): void {
   if (phaseChannel.hasSubscribers) phaseChannel.publish(event)
@@ -107,4 +126,8 @@ export function publishSubstitute(event: SubstituteEvent): void {
 
 export function publishReject(event: RejectEvent): void {
   if (rejectChannel.hasSubscribers) rejectChannel.publish(event)
+}
+
+export function publishEvict(event: EvictEvent): void {
+  if (evictChannel.hasSubscribers) evictChannel.publish(event)
 }
