@@ -190,10 +190,13 @@ export class BlueGreenConnectRejectedError extends BlueGreenError {
 export class BlueGreenReadOnlyError extends BlueGreenError {
   override readonly name = 'BlueGreenReadOnlyError'
 
-  constructor(options: BlueGreenErrorOptions) {
+  /** `atConnect`: found when the connection was made (the server reported itself read-only), not by a statement. */
+  constructor(options: BlueGreenErrorOptions & { readonly atConnect?: boolean }) {
     super(
       'READ_ONLY_CONNECTION',
-      'The connection reached the old blue server, which is read-only after the Blue/Green switchover; it was discarded. Retry the statement.',
+      options.atConnect === true
+        ? 'The new connection reached a server that no longer accepts writes (the old blue after a Blue/Green switchover, or a demoted writer); it was closed. Connect again.'
+        : 'The connection reached a server that no longer accepts writes (the old blue after a Blue/Green switchover, or a demoted writer); it was discarded. Retry the statement.',
       true,
       options,
     )

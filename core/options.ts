@@ -42,6 +42,13 @@ export interface BlueGreenOptions {
   /** Deprecated: new blue connections are always held while IN_PROGRESS. Accepted with one warning. */
   bgSuspendNewBlueConnections?: boolean
   /**
+   * When a server that accepted writes turns read-only (the old blue after a switchover, seen with or without
+   * metadata): new connections that reach it retry until the name resolves to a writable server, and an
+   * autocommit statement it refused (never one inside a transaction, never one that may have run) is sent again
+   * on a fresh connection, both within `bgConnectTimeoutMs`. Default true; `false` keeps only the eviction.
+   */
+  bgRetryReadOnly?: boolean
+  /**
    * Host-name suffixes accepted from the metadata besides the RDS / Aurora ones (`*.rds.amazonaws.com`, China,
    * GovCloud), for custom DNS setups; a row naming any other host is skipped with one warning. Default none.
    */
@@ -61,6 +68,7 @@ export interface ResolvedOptions {
   readonly switchoverTimeoutMs: number
   readonly releaseOnBlueDnsUpdate: boolean
   readonly dropBlueConnections: boolean
+  readonly retryReadOnly: boolean
   /** Lower-cased suffixes accepted from metadata besides the RDS ones. */
   readonly allowedHostSuffixes: readonly string[]
   /** Monitoring-connection overrides, from `monitoring` and the `blue-green-monitoring-*` keys. */
@@ -85,6 +93,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
   switchoverTimeoutMs: 180_000,
   releaseOnBlueDnsUpdate: true,
   dropBlueConnections: true,
+  retryReadOnly: true,
   allowedHostSuffixes: Object.freeze([]),
   monitoring: Object.freeze({}),
 })
@@ -100,6 +109,7 @@ const KNOWN_KEYS: readonly (keyof BlueGreenOptions)[] = [
   'bgReleaseOnBlueDnsUpdate',
   'bgDropBlueConnections',
   'bgSuspendNewBlueConnections',
+  'bgRetryReadOnly',
   'bgAllowedHostSuffixes',
   'monitoring',
 ]
@@ -151,6 +161,7 @@ export function resolveOptions(
     switchoverTimeoutMs: readMs(options, 'bgSwitchoverTimeoutMs', DEFAULT_OPTIONS.switchoverTimeoutMs),
     releaseOnBlueDnsUpdate: readBoolean(options, 'bgReleaseOnBlueDnsUpdate', true),
     dropBlueConnections: readBoolean(options, 'bgDropBlueConnections', true),
+    retryReadOnly: readBoolean(options, 'bgRetryReadOnly', true),
     allowedHostSuffixes: readSuffixes(options),
     monitoring: readMonitoring(options),
   }

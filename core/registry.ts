@@ -3,6 +3,7 @@ import type { MetadataSource } from './metadata/source.js'
 import type { ResolvedOptions } from './options.js'
 import { isSwitchoverRunning } from './phases.js'
 import type { SnapshotSource } from './routing/enforce.js'
+import type { ExecuteContext } from './routing/router.js'
 import { holdExecute, routeConnect } from './routing/enforce.js'
 import type { Clock, Logger, Resolver } from './runtime.js'
 import { consoleLogger, lookupResolver, systemClock } from './runtime.js'
@@ -61,8 +62,13 @@ export interface DeploymentHandle {
   snapshot(): BlueGreenSnapshot
   /** Where a new connection to `target` should dial; waits while held, throws typed errors. */
   routeConnect(target: ConnectTarget, signal?: AbortSignal): Promise<DialDecision>
-  /** `undefined` when a call may run now, else a promise that resolves when it may (or rejects on timeout). */
-  beforeExecute(target: ConnectTarget, kind: ExecuteKind): Promise<void> | undefined
+  /**
+   * `undefined` when a call may run now, else a promise that resolves when it may (or rejects on timeout, or at
+   * once with `BlueGreenTransactionInterruptedError` for a statement of a transaction the switchover cut).
+   */
+  beforeExecute(target: ConnectTarget, kind: ExecuteKind, context?: ExecuteContext): Promise<void> | undefined
+  /** The clock this deployment's holds run on (drivers pace their retries with it). */
+  readonly clock: Clock
   /** Calls `listener` with every new snapshot; returns the unsubscribe function. */
   subscribe(listener: (snapshot: BlueGreenSnapshot) => void): () => void
   /** Drops this reference; the last one stops the monitors. Idempotent. */
@@ -124,7 +130,9 @@ function createHandle(
     snapshot: () => coordinator.snapshot(),
     routeConnect: (target, signal) =>
       routeConnect(coordinator, clock, target, options.connectTimeoutMs, signal),
-    beforeExecute: (target, kind) => holdExecute(coordinator, clock, target, options.executeTimeoutMs, kind),
+    beforeExecute: (target, kind, context) =>
+      holdExecute(coordinator, clock, target, options.executeTimeoutMs, kind, context),
+    clock,
     subscribe: (listener) => coordinator.subscribe(listener),
     release: async () => {
       if (released) return

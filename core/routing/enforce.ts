@@ -8,8 +8,10 @@ import {
 } from '../errors.js'
 import type { Clock } from '../runtime.js'
 import type { BlueGreenSnapshot, ConnectTarget, DialDecision, ExecuteKind } from '../types.js'
-import { decideConnect, decideExecute } from './router.js'
-import type { ExecuteContext } from './router.js'
+import { decideConnect, decideExecute, transactionCut } from './router.js'
+import type { ExecuteContext, ExecuteDecision } from './router.js'
+
+const INTERRUPTED: ExecuteDecision = Object.freeze({ kind: 'interrupt' })
 
 /** The part of a coordinator that holds need; stable across module copies (ESM and CommonJS). */
 export interface SnapshotSource {
@@ -110,7 +112,9 @@ export function holdExecute(
   context?: ExecuteContext,
 ): Promise<void> | undefined {
   const snapshot = source.snapshot()
-  const decision = decideExecute(snapshot, target, context)
+  const openedIn = context?.transactionOpenedIn
+  const cut = openedIn !== undefined && transactionCut(snapshot, target, openedIn)
+  const decision = cut ? INTERRUPTED : decideExecute(snapshot, target, context)
   if (decision.kind === 'pass') return undefined
   if (decision.kind === 'interrupt') {
     const error = new BlueGreenTransactionInterruptedError({ bgdId: source.bgdId, phase: snapshot.phase })

@@ -87,3 +87,24 @@ export function decideExecute(
   const doomed = role === 'SOURCE' && openedIn !== undefined && !phaseAtLeast(openedIn, 'IN_PROGRESS')
   return doomed ? INTERRUPT : HOLD
 }
+
+/**
+ * Whether the switchover has cut the transaction a statement belongs to: the transaction began on a blue
+ * connection before IN_PROGRESS, and the switchover has reached IN_PROGRESS or later (and is not rolling back).
+ * Its connection is dead or on the fenced old blue, so the statement fails at once (issue 12 item 4) instead of
+ * being held, or sent and lost. Pure; only evaluated for statements inside a transaction.
+ *
+ * @example
+ * ```ts
+ * transactionCut(snapshot, target, 'CREATED') // true in POST for a blue target
+ * ```
+ */
+export function transactionCut(
+  snapshot: BlueGreenSnapshot | undefined,
+  target: ConnectTarget,
+  openedIn: Phase,
+): boolean {
+  if (snapshot === undefined || snapshot.rollback || !phaseAtLeast(snapshot.phase, 'IN_PROGRESS')) return false
+  if (phaseAtLeast(openedIn, 'IN_PROGRESS')) return false
+  return roleOf(snapshot, target.host.toLowerCase()) === 'SOURCE'
+}

@@ -148,7 +148,9 @@ export function withBlueGreen(DialectClient: typeof Knex.Client, wiring: Dialect
 
     override async acquireConnection(): Promise<unknown> {
       const state = knexState(this, this.connectionSettings, wiring, acquire)
-      return (await (state?.policy.checkout() ?? super.acquireConnection())) as unknown
+      const checkout = state?.policy.checkout() ?? (super.acquireConnection() as Promise<RawConnection>)
+      // A new connection that reached a fenced server is taken again (see PoolPolicy.retryFenced).
+      return state === undefined ? checkout : checkout.catch((err: unknown) => state.policy.retryFenced(err))
     }
 
     override async acquireRawConnection(): Promise<unknown> {

@@ -2,12 +2,13 @@ import mysql from 'mysql2'
 import type { Connection } from 'mysql2'
 import { bindDeployment, STANDALONE_LINGER_MS } from '../shared/deployment-binding.js'
 import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
-import { membershipOf } from '../shared/pool-member.js'
+import { attachMembership, membershipOf } from '../shared/pool-member.js'
+import { isRetryConnection, retryConnectionConfig } from '../shared/retry-read-only.js'
 import type { BlueGreenMysqlConnectionConfig } from './config.js'
 import { mysqlConfigObject, mysqlTarget, rejectOwnStream } from './config.js'
 import { mysqlMetadataSource } from './metadata-source.js'
 import type { MysqlConnectionLike } from './routed-commands.js'
-import { routeCommands } from './routed-commands.js'
+import { connectionReady, routeCommands } from './routed-commands.js'
 import { routedStream } from './routed-stream.js'
 
 /**
@@ -35,13 +36,35 @@ export function createConnection(config: string | BlueGreenMysqlConnectionConfig
   const lookup = split.lookup ?? binding.init.lookup
   const stream = routedStream(binding, lookup, member === undefined)
   const connection = mysql.createConnection(copyConfig(driverConfig, { stream }) as mysql.ConnectionOptions)
-  const discard =
-    member === undefined
-      ? undefined
-      : () => {
-          member.discard(connection)
-          connection.destroy()
-        }
-  routeCommands(connection as unknown as MysqlConnectionLike, binding, discard)
+  routeCommands(connection as unknown as MysqlConnectionLike, binding, {
+    ...(member === undefined ? {} : { detach: () => member.discard(connection) }),
+    retries: !isRetryConnection(input),
+    fresh: () =>
+      createConnection(
+        retryConnectionConfig(
+          attachMembership(copyConfig(driverConfig), { binding, discard: () => undefined }),
+        ),
+      ),
+  })
+  awaitCheckOnConnect(connection)
   return connection
+}
+
+/**
+ * `connect(callback)` (knex's way to wait for a new connection) answers once the connection's server check passed:
+ * a connection that reached a server that no longer accepts writes fails its connect with a retryable error.
+ */
+function awaitCheckOnConnect(connection: Connection): void {
+  const base = connection.connect.bind(connection)
+  connection.connect = function connect(callback?: (err: unknown, ...rest: unknown[]) => void): void {
+    base((err: unknown, ...rest: unknown[]) => {
+      const ready = connectionReady(connection as unknown as MysqlConnectionLike)
+      if (callback === undefined) return
+      if (err != null || ready === undefined) return callback(err, ...rest)
+      ready.then(
+        () => callback(null, ...rest),
+        (fenced: unknown) => callback(fenced),
+      )
+    })
+  } as Connection['connect']
 }

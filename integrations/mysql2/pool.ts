@@ -1,15 +1,17 @@
 import mysql from 'mysql2'
-import type { Pool, PoolConnection } from 'mysql2'
+import type { Connection, Pool, PoolConnection } from 'mysql2'
 import { bindDeployment } from '../shared/deployment-binding.js'
 import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
-import { factsOf } from '../shared/pool-member.js'
+import { attachMembership, factsOf } from '../shared/pool-member.js'
+import { retryConnectionConfig } from '../shared/retry-read-only.js'
 import type { PoolAccess } from '../shared/pool-policy.js'
-import { PoolPolicy, retryCap } from '../shared/pool-policy.js'
+import { PoolPolicy, isFencedConnect, retryCap } from '../shared/pool-policy.js'
 import type { BlueGreenMysqlPoolConfig } from './config.js'
+import { createConnection } from './connection.js'
 import { mysqlConfigObject, mysqlTarget, rejectOwnStream } from './config.js'
 import { mysqlMetadataSource } from './metadata-source.js'
 import type { MysqlConnectionLike } from './routed-commands.js'
-import { routeCommands } from './routed-commands.js'
+import { connectionReady, routeCommands } from './routed-commands.js'
 import { routedStream } from './routed-stream.js'
 
 type GetConnectionCallback = (err: NodeJS.ErrnoException | null, connection: PoolConnection) => void
@@ -51,10 +53,26 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
   const created = mysql.createPool(
     copyConfig(driverConfig, { stream: routedStream(binding, split.lookup, false) }) as mysql.PoolOptions,
   )
+  const fresh = (): Connection =>
+    createConnection(
+      retryConnectionConfig(
+        attachMembership(copyConfig(driverConfig), { binding, discard: () => undefined }),
+      ),
+    )
   created.on('connection', (connection) =>
-    routeCommands(connection as unknown as MysqlConnectionLike, binding),
+    routeCommands(connection as unknown as MysqlConnectionLike, binding, { fresh }),
   )
-  const baseGetConnection = created.getConnection.bind(created)
+  const rawGetConnection = created.getConnection.bind(created)
+  // A new connection is handed out once its server check passed (see routed-commands.ts `connectionReady`).
+  const baseGetConnection = (callback: GetConnectionCallback): void =>
+    rawGetConnection((err, connection) => {
+      const ready = err === null ? connectionReady(connection as unknown as MysqlConnectionLike) : undefined
+      if (ready === undefined) return callback(err, connection)
+      ready.then(
+        () => callback(null, connection),
+        (fenced: NodeJS.ErrnoException) => callback(fenced, undefined as unknown as PoolConnection),
+      )
+    })
   const internals = created as unknown as PoolInternals
   const access: PoolAccess<PoolConnection> = {
     acquire: () =>
@@ -78,13 +96,24 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
   const policy = new PoolPolicy(binding, target, retryCap(typeof limit === 'number' ? limit : 10), access)
   ref.policy = policy
   ref.pool = created
-  created.getConnection = function getConnection(this: Pool, callback: GetConnectionCallback): void {
-    const checkedOut = policy.checkout()
-    if (checkedOut === undefined) return baseGetConnection(callback)
+  const deliver = (checkedOut: Promise<PoolConnection>, callback: GetConnectionCallback): void => {
     checkedOut.then(
       (connection) => callback(null, connection),
       (err: NodeJS.ErrnoException) => callback(err, undefined as unknown as PoolConnection),
     )
+  }
+  created.getConnection = function getConnection(this: Pool, callback: GetConnectionCallback): void {
+    const checkedOut = policy.checkout()
+    if (checkedOut !== undefined)
+      return deliver(
+        checkedOut.catch((err: unknown) => policy.retryFenced(err)),
+        callback,
+      )
+    baseGetConnection((err, connection) => {
+      // A new connection that reached a fenced server is taken again (see PoolPolicy.retryFenced).
+      if (err !== null && isFencedConnect(err)) return deliver(policy.retryFenced(err), callback)
+      callback(err, connection)
+    })
   }
   const baseEnd = created.end.bind(created)
   created.end = function end(this: Pool, callback?: (err: NodeJS.ErrnoException | null) => void): void {

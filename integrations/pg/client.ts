@@ -4,16 +4,20 @@ import { withoutBlueGreenKeys } from '../../core/options.js'
 import type { DeploymentHandle } from '../../core/registry.js'
 import type { ConnectTarget } from '../../core/types.js'
 import type { ConnectionFacts } from '../shared/blue-connections.js'
-import { isPgReadOnlyError, isSwitchoverReadOnly, switchoverActive } from '../shared/blue-connections.js'
+import { serverMemory } from '../shared/read-only.js'
 import type { DeploymentBinding } from '../shared/deployment-binding.js'
 import { bindDeployment, STANDALONE_LINGER_MS } from '../shared/deployment-binding.js'
 import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
 import type { PoolMembership } from '../shared/pool-member.js'
-import { CONNECTION_FACTS, membershipOf } from '../shared/pool-member.js'
+import { CONNECTION_FACTS, attachMembership, membershipOf } from '../shared/pool-member.js'
 import { RoutedSocket } from '../shared/routed-socket.js'
 import type { BlueGreenPgClientConfig } from './config.js'
 import { pgConfigObject, rejectOwnSocket } from './config.js'
 import { pgMetadataSource } from './metadata-source.js'
+import type { ActiveQuery, ReadOnlyHost } from './read-only.js'
+import { onReadOnlyError } from './read-only.js'
+import { isRetryConnection, retryConnectionConfig } from '../shared/retry-read-only.js'
+import { PgSession } from './session.js'
 
 type RawQuery = (this: unknown, config: unknown, values?: unknown, callback?: unknown) => unknown
 type Callback = (err: unknown, result?: unknown) => void
@@ -40,6 +44,10 @@ export class BlueGreenPgClient extends pg.Client {
   readonly #pool: PoolMembership | undefined
   readonly #socket: RoutedSocket
   readonly #target: ConnectTarget
+  readonly #session: PgSession
+  /** The driver config without the socket, to open a fresh connection for a retried statement. */
+  readonly #freshConfig: Record<string, unknown>
+  readonly #retries: boolean
   #discarded = false
 
   static {
@@ -65,6 +73,7 @@ export class BlueGreenPgClient extends pg.Client {
     // (knex) may still carry its `blueGreen` keys: the pool already read them.
     const driverConfig = copyConfig(split?.driverConfig ?? withoutBlueGreenKeys(input))
     delete driverConfig['lookup']
+    const freshConfig = copyConfig(driverConfig)
     const lookup = split?.lookup ?? pool?.binding.init.lookup
     const socket = new RoutedSocket({ lookup })
     driverConfig['stream'] = () => socket
@@ -72,6 +81,8 @@ export class BlueGreenPgClient extends pg.Client {
     this.#socket = socket
     this.#pool = pool
     this.#target = { host: this.host, port: this.port }
+    this.#freshConfig = freshConfig
+    this.#retries = !isRetryConnection(input)
     if (pool !== undefined) {
       this.#binding = pool.binding
     } else {
@@ -80,6 +91,7 @@ export class BlueGreenPgClient extends pg.Client {
       })
       this.once('end', () => void this.#binding.release())
     }
+    this.#session = new PgSession(this.connection, () => this.#binding.current()?.snapshot().phase)
   }
 
   /** The deployment this client follows (acquired at the first connect), for diagnostics. */
@@ -126,6 +138,7 @@ export class BlueGreenPgClient extends pg.Client {
           plan.kind === 'substitute' ? { address: plan.address, port: plan.port } : undefined
       }
       await super.connect()
+      if (handle !== undefined) await this.#judgeServer(handle)
       return this
     } catch (err) {
       if (this.#pool === undefined) void this.#binding.release()
@@ -150,30 +163,73 @@ export class BlueGreenPgClient extends pg.Client {
     }
   }
 
+  /**
+   * A server that accepted writes and now reports itself read-only (the old blue after the cut, with or
+   * without metadata): close this connection and fail the connect with a retryable error, so the pool opens
+   * another one (the name is resolved again) instead of handing out a connection every write fails on.
+   */
+  async #judgeServer(handle: DeploymentHandle): Promise<void> {
+    const mode = this.#session.connected()
+    const { retryReadOnly, connectTimeoutMs } = handle.options
+    if (!retryReadOnly) return serverMemory().note(this.#target, mode)
+    if (serverMemory().judgeConnect(this.#target, mode, connectTimeoutMs) === 'accept') return
+    await super.end().catch(() => undefined)
+    const { bgdId, phase } = handle.snapshot()
+    throw new BlueGreenReadOnlyError({ bgdId, phase, atConnect: true })
+  }
+
   #query(config: unknown, values: unknown, callback: unknown): unknown {
     const handle = this.#binding.current()
     if (handle === undefined) return baseQuery.call(this, config, values, callback)
-    const hold = handle.beforeExecute(this.#target, 'query')
-    if (hold === undefined && !switchoverActive(handle.snapshot())) {
-      return baseQuery.call(this, config, values, callback)
-    }
-    return this.#checkedQuery(handle, hold, config, values, callback)
+    const openedIn = this.#session.transactionOpenedIn
+    const hold =
+      openedIn === undefined
+        ? handle.beforeExecute(this.#target, 'query')
+        : handle.beforeExecute(this.#target, 'query', { transactionOpenedIn: openedIn })
+    if (hold === undefined) return baseQuery.call(this, config, values, callback)
+    return this.#heldQuery(hold, config, values, callback)
   }
 
-  /** The slow path: a hold to wait for, and/or read-only errors to map while a switchover is active. */
-  #checkedQuery(
-    handle: DeploymentHandle,
-    hold: Promise<void> | undefined,
-    config: unknown,
-    values: unknown,
-    callback: unknown,
-  ): unknown {
+  /**
+   * pg's own handler of a server error message: a read-only error is looked at before pg delivers it, so the
+   * success path costs nothing (no wrapped callback per query). See `read-only.ts`.
+   */
+  _handleErrorMessage(msg: unknown): void {
+    const handle = this.#binding.current()
+    const active = (this as unknown as { _activeQuery?: ActiveQuery | null })._activeQuery
+    if (handle !== undefined && active != null) onReadOnlyError(this.#readOnlyHost(handle), active, msg)
+    ;(pg.Client.prototype as unknown as { _handleErrorMessage(m: unknown): void })._handleErrorMessage.call(
+      this,
+      msg,
+    )
+  }
+
+  #readOnlyHost(handle: DeploymentHandle): ReadOnlyHost {
+    return {
+      handle,
+      target: this.#target,
+      session: this.#session,
+      retries: this.#retries,
+      discard: () => this.#discard(),
+      fresh: () =>
+        new BlueGreenPgClient(
+          retryConnectionConfig(
+            attachMembership(copyConfig(this.#freshConfig), {
+              binding: this.#binding,
+              discard: () => undefined,
+            }),
+          ),
+        ),
+    }
+  }
+
+  /** A held call: sent once the hold opens, or failed through its own error path (exactly once). */
+  #heldQuery(hold: Promise<void>, config: unknown, values: unknown, callback: unknown): unknown {
     const record = typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : {}
     if (typeof record['submit'] === 'function') {
-      if (hold === undefined) return baseQuery.call(this, config, values, callback)
       hold.then(
         () => baseQuery.call(this, config, values, callback),
-        (err: unknown) => failSubmittable(record, values, err),
+        (err: unknown) => this.#failHeld(err, () => failSubmittable(record, values, err)),
       )
       return config
     }
@@ -181,38 +237,33 @@ export class BlueGreenPgClient extends pg.Client {
       typeof callback === 'function' ? callback : typeof values === 'function' ? values : undefined
     ) as Callback | undefined
     if (done !== undefined) {
-      const mapped: Callback = (err, result) => done(err == null ? err : this.#mapError(handle, err), result)
-      const run = (): unknown =>
-        done === callback
-          ? baseQuery.call(this, config, values, mapped)
-          : baseQuery.call(this, config, mapped)
-      if (hold === undefined) return run()
-      hold.then(run, (err: unknown) => done(err))
-      return undefined
-    }
-    if (typeof record['callback'] === 'function') {
-      if (hold === undefined) return baseQuery.call(this, config, values, callback)
-      const own = record['callback'] as Callback
       hold.then(
         () => baseQuery.call(this, config, values, callback),
-        (err: unknown) => own(err),
+        (err: unknown) => this.#failHeld(err, () => done(err)),
       )
       return undefined
     }
-    const run = (): Promise<unknown> =>
-      (baseQuery.call(this, config, values) as Promise<unknown>).catch((err: unknown) => {
-        throw this.#mapError(handle, err)
-      })
-    return hold === undefined ? run() : hold.then(run)
+    if (typeof record['callback'] === 'function') {
+      const own = record['callback'] as Callback
+      hold.then(
+        () => baseQuery.call(this, config, values, callback),
+        (err: unknown) => this.#failHeld(err, () => own(err)),
+      )
+      return undefined
+    }
+    return hold.then(
+      () => baseQuery.call(this, config, values) as Promise<unknown>,
+      (err: unknown) =>
+        this.#failHeld(err, () => {
+          throw err
+        }),
+    )
   }
 
-  /** A read-only error from the old blue server: discard this connection and say so with a typed error. */
-  #mapError(handle: DeploymentHandle, err: unknown): unknown {
-    if (!isPgReadOnlyError(err)) return err
-    const snapshot = handle.snapshot()
-    if (!isSwitchoverReadOnly(snapshot, this[CONNECTION_FACTS])) return err
-    this.#discard()
-    return new BlueGreenReadOnlyError({ bgdId: snapshot.bgdId, phase: snapshot.phase, cause: err })
+  /** A hold that ended in an interrupted transaction also discards this connection (it is cut or fenced). */
+  #failHeld<T>(err: unknown, report: () => T): T {
+    if ((err as { code?: unknown } | null)?.code === 'TRANSACTION_INTERRUPTED') this.#discard()
+    return report()
   }
 
   #discard(): void {

@@ -4,7 +4,7 @@ import { bindDeployment } from '../shared/deployment-binding.js'
 import type { DeploymentBinding } from '../shared/deployment-binding.js'
 import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
 import { attachMembership, factsOf } from '../shared/pool-member.js'
-import { PoolPolicy, retryCap } from '../shared/pool-policy.js'
+import { PoolPolicy, isFencedConnect, retryCap } from '../shared/pool-policy.js'
 import { BlueGreenPgClient } from './client.js'
 import type { BlueGreenPgPoolConfig, PgConfigRecord } from './config.js'
 import { pgTarget, rejectOwnSocket } from './config.js'
@@ -86,23 +86,37 @@ export class BlueGreenPgPool extends pg.Pool {
   override connect(): Promise<pg.PoolClient>
   override connect(callback: ConnectCallback): void
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
-    const checkedOut = this.#policy.checkout()
+    const policy = this.#policy
+    const checkedOut = policy.checkout()
     const deliver: ConnectCallback | undefined =
       callback === undefined
         ? undefined
-        : (err, client, done) => callback(err, client, client === undefined ? done : currentRelease(client))
+        : (err, client, done) => {
+            // A new connection that reached a fenced server is taken again (see PoolPolicy.retryFenced).
+            if (err != null && isFencedConnect(err)) {
+              policy.retryFenced(err).then(
+                (retried) => callback(undefined, retried, currentRelease(retried)),
+                (final: Error) => callback(final, undefined, NOOP),
+              )
+              return
+            }
+            callback(err, client, client === undefined ? done : currentRelease(client))
+          }
     if (checkedOut === undefined) {
       const internals = this as unknown as PoolInternals
       // A full pool queues the checkout: keep it movable into the hold should the switchover start meanwhile.
       if (internals._isFull?.() === true && (internals._idle?.length ?? 0) === 0) {
-        return this.#queued.enqueue((cb) => super.connect(cb), deliver)
+        const queued = this.#queued.enqueue((cb) => super.connect(cb), deliver)
+        return queued?.catch((err: unknown) => policy.retryFenced(err))
       }
-      return deliver === undefined ? super.connect() : super.connect(deliver)
+      if (deliver !== undefined) return super.connect(deliver)
+      return super.connect().catch((err: unknown) => policy.retryFenced(err))
     }
-    if (deliver === undefined) return checkedOut
-    checkedOut.then(
-      (client) => deliver(undefined, client, NOOP),
-      (err: Error) => deliver(err, undefined, NOOP),
+    const retried = checkedOut.catch((err: unknown) => policy.retryFenced(err))
+    if (callback === undefined) return retried
+    retried.then(
+      (client) => callback(undefined, client, currentRelease(client)),
+      (err: Error) => callback(err, undefined, NOOP),
     )
   }
 

@@ -1,9 +1,11 @@
+import { isBlueGreenError } from '../../core/errors.js'
 import type { DeploymentHandle } from '../../core/registry.js'
 import type { BlueGreenSnapshot, ConnectTarget } from '../../core/types.js'
 import { PHASE_ORDER } from '../../core/types.js'
 import type { ConnectionFacts } from './blue-connections.js'
 import { shouldEvictIdle } from './blue-connections.js'
 import type { DeploymentBinding } from './deployment-binding.js'
+import { retryUntil } from './retry-read-only.js'
 
 /**
  * What the policy needs from one pool implementation (pg-pool, mysql2's pool, knex's tarn pool). Each adapter
@@ -75,6 +77,30 @@ export class PoolPolicy<C> {
     return this.#checked(handle, hold)
   }
 
+  /**
+   * A checkout whose new connection reached a server that no longer accepts writes (the old blue behind stale
+   * DNS) is taken again after a pause (`bgHighMs`, doubling to 1 s): every new connection resolves the name
+   * again, so the checkout waits for DNS to move instead of handing out a connection every write fails on.
+   * Bounded by `bgConnectTimeoutMs`; any other error is the application's. Rethrows `first` otherwise.
+   */
+  async retryFenced(first: unknown): Promise<C> {
+    const handle = this.#binding.handle()
+    if (handle === undefined || !isFencedConnect(first)) throw first
+    const { clock, options } = handle
+    const bounds = { clock, deadline: clock.now() + options.connectTimeoutMs, firstPauseMs: options.highMs }
+    await clock.sleep(options.highMs)
+    return retryUntil(bounds, first, async () => {
+      try {
+        return {
+          kind: 'done',
+          value: await this.#checked(handle, handle.beforeExecute(this.#target, 'connect')),
+        }
+      } catch (error) {
+        return isFencedConnect(error) ? { kind: 'again', error } : { kind: 'failed', error }
+      }
+    })
+  }
+
   /** Whether `connection` must not be used in `snapshot`. */
   isStale(snapshot: BlueGreenSnapshot, connection: C): boolean {
     const facts = this.#access.facts(connection)
@@ -110,4 +136,17 @@ export class PoolPolicy<C> {
 /** Connections become stale only from IN_PROGRESS on (the blue servers are cut then). */
 function staleCanExist(snapshot: BlueGreenSnapshot): boolean {
   return PHASE_ORDER[snapshot.phase] >= PHASE_ORDER.IN_PROGRESS
+}
+
+/**
+ * A connect refused by the library because the server it reached no longer accepts writes (see
+ * `integrations/shared/read-only.ts`): retryable by opening another connection.
+ *
+ * @example
+ * ```ts
+ * pool.connect().catch((err) => (isFencedConnect(err) ? policy.retryFenced(err) : Promise.reject(err)))
+ * ```
+ */
+export function isFencedConnect(error: unknown): boolean {
+  return isBlueGreenError(error) && error.code === 'READ_ONLY_CONNECTION'
 }

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BlueGreenReadOnlyError, isBlueGreenError } from '../../core/errors.js'
-import { BlueGreenPgClient } from '../../integrations/pg/index.js'
+import { BlueGreenPgClient, BlueGreenPgPool } from '../../integrations/pg/index.js'
 import type { PgWorld } from './helpers/pg-deployment.js'
 import { routedPool, startPgWorld, untilPhase } from './helpers/pg-deployment.js'
+import { fence, FENCE_ROLE } from './helpers/pg-fence.js'
 import { createScratch, dropScratch, monitorBackends, PG, SCRATCH_DB } from './helpers/pg-scratch.js'
 import { BLUE, GREEN, waitFor } from './helpers/names.js'
 
@@ -57,25 +58,54 @@ describe('pg routing through a switchover (fake rds_tools metadata, loopback pro
     await Promise.all(more.map((p) => p.end()))
   })
 
-  it('PREPARATION: new connections dial the blue IP captured at CREATED; read-only errors are typed and discard', async () => {
-    const { pool } = await routedPool(world)
+  it('PREPARATION: new connections dial the blue IP captured at CREATED; one that finds the server fenced (read-only where it was writable) is taken again until the server accepts writes', async () => {
+    const { pool } = await routedPool(world, { user: FENCE_ROLE })
     cleanups.push(() => pool.end())
-    const client = await pool.connect()
-    await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')
+    cleanups.push(() => fence(false))
     await world.setPhase('PREPARATION')
     await untilPhase(pool, 'PREPARATION')
+    const held = await pool.connect()
+    await fence(true)
+    const blueBefore = world.blue.accepts.length
+    const started = performance.now()
+    const checkout = pool.connect()
+    await sleep(600)
+    expect(world.blue.accepts.length).toBeGreaterThan(blueBefore + 1) // dialed the blue IP again and again
+    await fence(false)
+    const fresh = await checkout
+    expect(performance.now() - started).toBeGreaterThanOrEqual(600)
+    expect((await fresh.query('INSERT INTO writes (v) VALUES (2) RETURNING v')).rows).toEqual([{ v: 2 }])
+    fresh.release()
+    held.release()
+  })
+
+  it('with bgRetryReadOnly off, a write on a fenced server fails typed and retryable and the connection is discarded; a session the application made read-only is left alone', async () => {
+    const { pool } = await routedPool(world, { user: FENCE_ROLE })
+    cleanups.push(() => pool.end())
+    cleanups.push(() => fence(false))
+    const noRetry = new BlueGreenPgPool({
+      host: BLUE,
+      port: world.port,
+      user: FENCE_ROLE,
+      database: SCRATCH_DB,
+      blueGreen: { bgdId: pool.blueGreen?.bgdId ?? '', lookup: world.lookup, bgRetryReadOnly: false },
+    })
+    cleanups.push(() => noRetry.end())
+    const own = await noRetry.connect()
+    await own.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')
+    const mine: unknown = await own.query('INSERT INTO writes (v) VALUES (1)').catch((e: unknown) => e)
+    expect(isBlueGreenError(mine)).toBe(false)
+    expect(mine).toMatchObject({ code: '25006' })
+    own.release(true)
+    await fence(true)
+    const client = await noRetry.connect()
     const err: unknown = await client.query('INSERT INTO writes (v) VALUES (1)').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(BlueGreenReadOnlyError)
     expect(isBlueGreenError(err) && err.retryable).toBe(true)
     expect((err as Error).cause).toMatchObject({ code: '25006' })
-    const total = pool.totalCount
+    const total = noRetry.totalCount
     client.release()
-    await waitFor(() => pool.totalCount === total - 1, 2000, 'the read-only connection to be discarded')
-    const blueBefore = world.blue.accepts.length
-    const fresh = await pool.connect()
-    expect(world.blue.accepts.length).toBe(blueBefore + 1)
-    expect((await fresh.query('INSERT INTO writes (v) VALUES (2) RETURNING v')).rows).toEqual([{ v: 2 }])
-    fresh.release()
+    await waitFor(() => noRetry.totalCount === total - 1, 2000, 'the read-only connection to be discarded')
   })
 
   it('IN_PROGRESS: queries and checkouts are held without taking pool slots, idle blue connections are closed, and all resume within ms of POST', async () => {

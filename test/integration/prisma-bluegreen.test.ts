@@ -9,6 +9,7 @@ import { BlueGreenPgPool } from '../../integrations/pg/index.js'
 import { decorateAdapter } from '../../integrations/prisma/decorate.js'
 import { blueGreenCodeOf, PrismaBlueGreenMysql, PrismaBlueGreenPg } from '../../integrations/prisma/index.js'
 import { BLUE, GREEN, tableLookup, waitFor } from './helpers/names.js'
+import { createFenceRole, dropFenceRole, fence, FENCE_ROLE } from './helpers/pg-fence.js'
 import { RowsSource } from './helpers/rows-source.js'
 import { dropScratch, MY_SCRATCH, PG_SCRATCH, resetMysqlScratch, resetPgScratch } from './prisma/fixtures.js'
 import { generatePrismaClient } from './prisma/generate.js'
@@ -51,6 +52,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await dropScratch()
+  await dropFenceRole()
 })
 
 /** What an application sees when a Prisma call fails. */
@@ -87,19 +89,26 @@ describe('Prisma clients through a Blue/Green switchover', () => {
     }
   })
 
-  it('pg: a write that reaches the read-only old blue is P2034 (retry) named READ_ONLY_CONNECTION; the retry succeeds', async () => {
-    const { blueGreen, phase } = deployment(5432)
-    const pool = new BlueGreenPgPool({ ...PG_SCRATCH, host: BLUE, max: 1, blueGreen })
+  it('pg: a write that reaches a fenced server is P2034 (retry) named READ_ONLY_CONNECTION; the retry succeeds', async () => {
+    // bgRetryReadOnly off: the connection to the fenced server is accepted, so the write meets it.
+    const { blueGreen, phase } = deployment(5432, { bgRetryReadOnly: false })
+    await createFenceRole(PG_SCRATCH.database)
+    const pool = new BlueGreenPgPool({ ...PG_SCRATCH, user: FENCE_ROLE, host: BLUE, max: 1, blueGreen })
     pool.on('error', () => undefined)
     const prisma = new PgClient({ adapter: new PrismaBlueGreenPg(pool) })
     try {
-      await prisma.$executeRaw`SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`
+      expect(await prisma.sample.count()).toBe(0) // seen writable
+      await fence(true)
+      const writable = await pool.connect() // opened before the fence: retire it
+      writable.release(true)
       await phase('PREPARATION')
       const write = (): Promise<unknown> => prisma.author.create({ data: { name: `ro-${counter}` } })
       expect(await failure(write())).toMatchObject({ code: 'P2034', bg: 'READ_ONLY_CONNECTION' })
+      await fence(false)
       // the connection was discarded; the same write runs on a fresh (writable) one
       expect(await write()).toMatchObject({ name: `ro-${counter}` })
     } finally {
+      await fence(false)
       await prisma.$disconnect()
       await pool.end()
     }

@@ -60,6 +60,7 @@ describe('resolveOptions defaults', () => {
       switchoverTimeoutMs: 180000,
       releaseOnBlueDnsUpdate: true,
       dropBlueConnections: true,
+      retryReadOnly: true,
       allowedHostSuffixes: [],
       monitoring: {},
     })
@@ -88,6 +89,7 @@ describe('resolveOptions values', () => {
       bgSwitchoverTimeoutMs: 240000,
       bgReleaseOnBlueDnsUpdate: 'FALSE',
       bgDropBlueConnections: false,
+      bgRetryReadOnly: false,
     })
     expect(options).toEqual({
       bgdId: 'orders-db',
@@ -99,6 +101,7 @@ describe('resolveOptions values', () => {
       switchoverTimeoutMs: 240000,
       releaseOnBlueDnsUpdate: false,
       dropBlueConnections: false,
+      retryReadOnly: false,
       allowedHostSuffixes: [],
       monitoring: {},
     })
@@ -139,6 +142,7 @@ describe('resolveOptions values', () => {
     ['bgHighMs', 100n],
     ['bgReleaseOnBlueDnsUpdate', 'yes'],
     ['bgDropBlueConnections', 1],
+    ['bgRetryReadOnly', 'maybe'],
     ['bgSuspendNewBlueConnections', 'maybe'],
     ['bgdId', ''],
     ['bgdId', '   '],

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { Phase } from '../../../core/types.js'
+import { createFenceRole, dropFenceRole, FENCE_ROLE } from './pg-fence.js'
 
 export const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' } as const
 export const SCRATCH_DB = 'bg_driver_test'
@@ -50,6 +51,10 @@ export async function createScratch(): Promise<void> {
     GRANT SELECT ON rds_tools.bg_rows TO bg_driver_ro;
     GRANT ALL ON writes TO bg_driver_ro;
     GRANT ALL ON SEQUENCE writes_id_seq TO bg_driver_ro;`)
+  await createFenceRole(
+    SCRATCH_DB,
+    `GRANT USAGE ON SCHEMA rds_tools TO ${FENCE_ROLE}; GRANT SELECT ON rds_tools.bg_rows TO ${FENCE_ROLE};`,
+  )
 }
 
 /** Drops the scratch database and role. */
@@ -58,6 +63,7 @@ export async function dropScratch(): Promise<void> {
     await client.query(`DROP DATABASE IF EXISTS ${SCRATCH_DB} WITH (FORCE)`)
     await client.query(`DROP ROLE IF EXISTS bg_driver_ro`)
   })
+  await dropFenceRole()
 }
 
 /** Sets the fake metadata: one row per side at `phase` (no rows for NOT_CREATED). */
