@@ -1,85 +1,27 @@
-import type { Connection } from 'mysql2'
-import { BlueGreenReadOnlyError } from '../../core/errors.js'
-import type { Phase } from '../../core/phases.js'
 import type { DeploymentHandle } from '../../core/registry.js'
-import type { ConnectTarget, ExecuteKind } from '../../core/types.js'
+import type { ExecuteKind } from '../../core/types.js'
 import type { ConnectionFacts } from '../shared/blue-connections.js'
 import type { DeploymentBinding } from '../shared/deployment-binding.js'
 import { CONNECTION_FACTS } from '../shared/pool-member.js'
-import type { ServerMode } from '../shared/read-only.js'
 import { serverMemory } from '../shared/read-only.js'
-import type { MysqlReadOnlyHost, OnResult, RetryableCommand } from './read-only.js'
+import type {
+  HeldBatch,
+  MysqlCommand,
+  MysqlConnectionLike,
+  RouteOptions,
+  RouteState,
+  Routed,
+} from './command-state.js'
+import { STATE, detach, discard, fail, runBypassing, settle } from './command-state.js'
+import { startCheck } from './connect-check.js'
+import type { MysqlReadOnlyHost } from './read-only.js'
 import { handleReadOnly, isEvictingReadOnly } from './read-only.js'
 import { socketOf } from './routed-stream.js'
 import { transactionEffect } from './transaction-state.js'
 
-/** The slice of a mysql2 command the router touches. */
-interface MysqlCommand extends RetryableCommand {
-  onResult?: OnResult | undefined
-  emit(event: string, ...args: unknown[]): boolean
-}
+export type { MysqlConnectionLike, RouteOptions } from './command-state.js'
 
-/** The slice of a mysql2 connection the router touches. */
-export interface MysqlConnectionLike {
-  readonly config: { readonly host?: string; readonly port?: number }
-  addCommand(cmd: unknown): unknown
-  query(sql: string, callback: (err: unknown, result?: unknown) => void): unknown
-  connect?(callback?: (err: unknown, ...rest: unknown[]) => void): unknown
-  destroy(): void
-  end?(...args: unknown[]): unknown
-  /** The pool connection's real `end` (mysql2 3.x), used by `pool.end()`. */
-  _realEnd?(...args: unknown[]): unknown
-  /** mysql2's fatal-error fan-out to its queued commands (3.x internals). */
-  _notifyError?(err: unknown): void
-  readonly _fatalError?: unknown
-  /** Commands waiting behind the current one (3.x internals). */
-  readonly _commands?: { readonly length: number }
-}
-
-/** Commands held together behind one hold (or the connect check); `settled` makes sure each is answered once. */
-interface HeldBatch {
-  readonly commands: MysqlCommand[]
-  settled: boolean
-}
-
-/** How a routed connection is used beyond its binding. */
-export interface RouteOptions {
-  /** Takes the connection out of its pool at once (default: mysql2's own `_removeFromPool`, if any). */
-  readonly detach?: () => void
-  /** Closes the connection (default `destroy()`). */
-  readonly discard?: () => void
-  /** A fresh standalone connection with the same settings, to send a refused autocommit statement again. */
-  readonly fresh?: () => Connection
-  /** False for the connections the library opens to retry: they never retry in turn. */
-  readonly retries?: boolean
-}
-
-interface RouteState {
-  readonly binding: DeploymentBinding
-  readonly target: ConnectTarget
-  readonly config: object
-  readonly options: RouteOptions
-  batch: HeldBatch | undefined
-  /** Commands that arrived while the connect check ran. */
-  checking: HeldBatch | undefined
-  ready: Promise<void> | undefined
-  connectMode: ServerMode
-  /** The phase when the open transaction began (a hint from the statements' first keywords). */
-  openedIn: Phase | undefined
-  /** Inside `end()` or a probe: the command must pass untouched. */
-  bypass: boolean
-  /** `end()` was called: the close that follows is ours, not a cut. */
-  ending: boolean
-  discarded: boolean
-  /** Rejects `ready` when the connection dies before its check answered. */
-  failReady?: (err: unknown) => void
-}
-
-const STATE = Symbol('rds-bluegreen.mysql2.route-state')
-type Routed = MysqlConnectionLike & { [STATE]?: RouteState }
 const QUERY: ExecuteKind = 'query'
-/** Read once per new connection to a target that is new or suspect: is this server accepting writes? */
-const CHECK_SQL = 'SELECT (@@global.read_only OR @@global.innodb_read_only) AS bg_read_only'
 
 /**
  * Routes every command of a mysql2 connection (query, execute, prepare, ... through its `addCommand`): held while
@@ -245,79 +187,6 @@ function readOnlyHost(connection: Routed, state: RouteState, handle: DeploymentH
   }
 }
 
-/**
- * The connect check: a new connection to a target that is new to this process or suspect reads whether its
- * server accepts writes before any application command runs (they wait in `checking`). It is sent once the
- * handshake is done: queued earlier, it would swallow a handshake error that mysql2 must emit on the connection.
- */
-function startCheck(connection: Routed, state: RouteState): void {
-  const handle = state.binding.handle()
-  if (handle === undefined || !serverMemory().shouldCheck(state.target)) return
-  const batch: HeldBatch = { commands: [], settled: false }
-  state.checking = batch
-  state.ready = new Promise<void>((resolve, reject) => {
-    state.failReady = reject
-    const check = (): void =>
-      runBypassing(connection, state, CHECK_SQL, (err, rows) => {
-        if (state.checking === batch) state.checking = undefined
-        if (batch.settled) return
-        const value = (rows as { bg_read_only?: unknown }[] | undefined)?.[0]?.bg_read_only
-        state.connectMode = err != null ? 'unknown' : Number(value) === 1 ? 'read-only' : 'writable'
-        if (judge(handle, state) === 'accept') {
-          batch.settled = true
-          resolve()
-          for (const cmd of batch.commands) connection.addCommand(cmd)
-          return
-        }
-        const { bgdId, phase } = handle.snapshot()
-        const fenced = new BlueGreenReadOnlyError({ bgdId, phase, atConnect: true })
-        settle(batch, fenced)
-        detach(connection, state)
-        discard(connection, state)
-        reject(fenced)
-      })
-    if ((connection as { _handshakePacket?: unknown })._handshakePacket != null) check()
-    else
-      (connection as unknown as { once(event: 'connect', listener: () => void): void }).once('connect', check)
-  })
-  // Nobody may be waiting (a standalone connection whose application queries straight away).
-  state.ready.catch(() => undefined)
-}
-
-function judge(handle: DeploymentHandle, state: RouteState): 'accept' | 'fenced' {
-  const { retryReadOnly, connectTimeoutMs } = handle.options
-  const memory = serverMemory()
-  if (retryReadOnly) return memory.judgeConnect(state.target, state.connectMode, connectTimeoutMs)
-  memory.note(state.target, state.connectMode)
-  return 'accept'
-}
-
-function runBypassing(
-  connection: Routed,
-  state: RouteState,
-  sql: string,
-  callback: (err: unknown, result?: unknown) => void,
-): void {
-  state.bypass = true
-  try {
-    connection.query(sql, callback)
-  } finally {
-    state.bypass = false
-  }
-}
-
-function detach(connection: Routed, state: RouteState): void {
-  if (state.options.detach !== undefined) return state.options.detach()
-  ;(connection as { _removeFromPool?: () => void })._removeFromPool?.()
-}
-
-function discard(connection: Routed, state: RouteState): void {
-  if (state.discarded) return
-  state.discarded = true
-  const close = state.options.discard ?? (() => connection.destroy())
-  process.nextTick(close)
-}
-
 function factsOf(state: RouteState): ConnectionFacts {
   return { target: state.target, remoteAddress: socketOf(state.config)?.dialedAddress }
 }
@@ -352,17 +221,4 @@ function wrapClosing(connection: Routed, state: RouteState, key: 'end' | '_realE
       state.bypass = false
     }
   }
-}
-
-/** Fails every command of `batch`, once. */
-function settle(batch: HeldBatch, err: unknown): void {
-  if (batch.settled) return
-  batch.settled = true
-  for (const held of batch.commands) fail(held, err)
-}
-
-function fail(cmd: MysqlCommand, err: unknown): void {
-  if (typeof cmd.onResult === 'function') cmd.onResult(err)
-  else cmd.emit('error', err)
-  cmd.emit('end')
 }

@@ -1,5 +1,6 @@
 import type { Server, Socket } from 'node:net'
 import { connect, createServer } from 'node:net'
+import type { Transform } from 'node:stream'
 
 /** A tiny TCP forwarder on a loopback address, logging every accepted connection. */
 export interface TcpProxy {
@@ -28,6 +29,8 @@ export async function startTcpProxy(
   host: string,
   port: number,
   target: { host: string; port: number },
+  /** A transform for each connection's server-to-client bytes (default: none). */
+  fromServer?: () => Transform,
 ): Promise<TcpProxy> {
   const accepts: number[] = []
   const open = new Set<Socket>()
@@ -44,7 +47,9 @@ export async function startTcpProxy(
     peers.add(upstream)
     socket.setNoDelay(true)
     upstream.setNoDelay(true)
-    socket.pipe(upstream).pipe(socket)
+    socket.pipe(upstream)
+    if (fromServer === undefined) upstream.pipe(socket)
+    else upstream.pipe(fromServer()).pipe(socket)
     const close = (): void => {
       open.delete(socket)
       peers.delete(upstream)
