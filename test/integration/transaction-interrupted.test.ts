@@ -36,7 +36,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined)
 })
 afterAll(async () => {
-  await Promise.all(Object.values(proxies).map((p) => p?.close()))
+  await Promise.all(Object.values(proxies).map((p) => p?.close() ?? Promise.resolve()))
 })
 
 function deployment(port: number): { id: string; source: RowsSource; phase(next: Phase): Promise<void> } {
