@@ -1,4 +1,10 @@
-import { publishHoldEnd, publishHoldStart, publishReject, publishSubstitute } from '../channels.js'
+import {
+  publishEvict,
+  publishHoldEnd,
+  publishHoldStart,
+  publishReject,
+  publishSubstitute,
+} from '../channels.js'
 import {
   BlueGreenConnectRejectedError,
   BlueGreenCorrespondingHostNotFoundError,
@@ -117,6 +123,13 @@ export function holdExecute(
   const decision = cut ? INTERRUPTED : decideExecute(snapshot, target, context)
   if (decision.kind === 'pass') return undefined
   if (decision.kind === 'interrupt') {
+    // The driver takes the connection out of use on this error (its transaction is cut).
+    publishEvict({
+      bgdId: source.bgdId,
+      host: target.host,
+      phase: snapshot.phase,
+      reason: 'transaction-interrupted',
+    })
     const error = new BlueGreenTransactionInterruptedError({ bgdId: source.bgdId, phase: snapshot.phase })
     return Promise.reject(error)
   }

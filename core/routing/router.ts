@@ -104,7 +104,8 @@ export function transactionCut(
   target: ConnectTarget,
   openedIn: Phase,
 ): boolean {
-  if (snapshot === undefined || snapshot.rollback || !phaseAtLeast(snapshot.phase, 'IN_PROGRESS')) return false
+  if (snapshot === undefined || snapshot.rollback || !phaseAtLeast(snapshot.phase, 'IN_PROGRESS'))
+    return false
   if (phaseAtLeast(openedIn, 'IN_PROGRESS')) return false
   return roleOf(snapshot, target.host.toLowerCase()) === 'SOURCE'
 }
