@@ -109,11 +109,12 @@ export function defineConformanceSuite(target: ConformanceTarget): void {
     }
 
     // Issue 12: the metadata is seen late, never (the app user may not read it), or IN_PROGRESS is never seen.
-    // The plain drivers fail 100-400 operations with read-only errors in these runs (16 workers, default preset).
+    // The plain drivers fail 100-400 operations with read-only errors in such runs. The fast preset keeps CI
+    // short; the default preset gives the same figures (reported in the issue's closing note).
     for (const [name, options] of NO_METADATA_SCENARIOS) {
       it(`protects without the metadata in time: ${name}`, async () => {
         expectProtectedWithoutMetadata(
-          await runScenario({ engine, client, preset: 'default', workers: 16, ...options }),
+          await runScenario({ engine, client, preset: 'fast', workers: 16, ...options }),
           name,
         )
       })
