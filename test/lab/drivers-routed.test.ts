@@ -5,7 +5,7 @@ import type { ScenarioResult } from './scenario.js'
 import { runScenario } from './scenario.js'
 
 /** The figures the routed drivers promise, whatever the preset or metadata profile. */
-function expectClean(r: ScenarioResult, opBoundWaived?: string): void {
+function expectClean(r: ScenarioResult): void {
   const summary = {
     client: r.client,
     preset: r.preset,
@@ -31,8 +31,7 @@ function expectClean(r: ScenarioResult, opBoundWaived?: string): void {
   const offsets = new Map(r.phases.map((p) => [p.event, p.offsetMs]))
   const inProgress = offsets.get('IN_PROGRESS')
   const post = offsets.get('POST')
-  if (opBoundWaived !== undefined) console.log(`op-time bound not asserted: ${opBoundWaived}`)
-  else if (inProgress !== undefined && post !== undefined)
+  if (inProgress !== undefined && post !== undefined)
     expect(r.maxOpMs).toBeLessThanOrEqual(post - inProgress + 1000)
 }
 
@@ -50,14 +49,7 @@ for (const { engine, client } of engines) {
     }
 
     it('fast preset, Aurora', async () => {
-      // Known regression of the coordinator redesign (stop 9), open under issue 10: with pg on Aurora one op
-      // waits 2.5-3.4 s against the 1.7 s bound (mysql2 stays at ~0.7 s). Every safety invariant is still
-      // asserted; the bound comes back with the fix.
-      const waived = engine === 'pg' ? 'pg Aurora op-time regression, issue 10' : undefined
-      expectClean(
-        await runScenario({ engine, client, preset: 'fast', workers: 16, topology: 'aurora' }),
-        waived,
-      )
+      expectClean(await runScenario({ engine, client, preset: 'fast', workers: 16, topology: 'aurora' }))
     })
 
     // Profiles where the library can see the switchover are held to the same figures as the standard one.
