@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decideConnect, decideExecute } from '../../core/routing/router.js'
+import { decideConnect, decideExecute, transactionCut } from '../../core/routing/router.js'
 import type { BlueGreenSnapshot, ConnectRoute, ExecuteRoute, Role } from '../../core/types.js'
 
 function snapshot(
@@ -156,5 +156,25 @@ describe('decideExecute: transactions open when the switchover started (issue 12
     ).toEqual({
       kind: 'pass',
     })
+  })
+})
+
+describe('transactionCut: after IN_PROGRESS too (issue 12 item 4)', () => {
+  const at = (phase: BlueGreenSnapshot['phase'], rollback = false): BlueGreenSnapshot => ({
+    ...snapshot([]),
+    phase,
+    rollback,
+  })
+  it.each([
+    ['POST, blue, opened while CREATED', at('POST'), 'blue.example', 'CREATED', true],
+    ['COMPLETED, blue, opened while PREPARATION', at('COMPLETED'), 'blue.example', 'PREPARATION', true],
+    ['IN_PROGRESS, blue, opened while NOT_CREATED', at('IN_PROGRESS'), 'blue.example', 'NOT_CREATED', true],
+    ['POST, blue, opened in POST (on green already)', at('POST'), 'blue.example', 'POST', false],
+    ['POST, green, opened while CREATED', at('POST'), 'green.example', 'CREATED', false],
+    ['PREPARATION: nothing is cut yet', at('PREPARATION'), 'blue.example', 'CREATED', false],
+    ['a rollback keeps blue', at('IN_PROGRESS', true), 'blue.example', 'CREATED', false],
+    ['a host outside the deployment', at('POST'), 'elsewhere.example', 'CREATED', false],
+  ] as const)('%s', (_, s, host, openedIn, expected) => {
+    expect(transactionCut(s, { host, port: 5432 }, openedIn)).toBe(expected)
   })
 })
