@@ -102,16 +102,42 @@ export function handleReadOnly(
   })
 }
 
+/**
+ * A command the library held (it never reached the server) whose connection the cut killed meanwhile: an
+ * autocommit one is sent on fresh connections instead (they are held in turn until the switchover lets them
+ * through), so the application does not see the cut at all; `undefined` when it cannot be (no factory, not a
+ * resendable command), and the caller fails it with the connection's error.
+ *
+ * @example
+ * ```ts
+ * resendOrphaned(handle, fresh, cmd, err)?.then(() => cmd.emit('end')) ?? fail(cmd, err)
+ * ```
+ */
+export function resendOrphaned(
+  handle: DeploymentHandle,
+  fresh: (() => Connection) | undefined,
+  cmd: RetryableCommand & { onResult?: OnResult | undefined },
+  err: unknown,
+): Promise<void> | undefined {
+  const deliver = cmd.onResult
+  const resendable = typeof cmd.sql === 'string' && (cmd._queryOptions ?? cmd._executeOptions) !== undefined
+  if (fresh === undefined || !resendable || typeof deliver !== 'function') return undefined
+  return resend(handle, fresh, cmd, err).then(
+    (results) => deliver.call(cmd, null, ...results),
+    (final: unknown) => deliver.call(cmd, final),
+  )
+}
+
 /** The command again, on fresh connections (each resolves the name again), until it runs or fails for good. */
 function resend(
   handle: DeploymentHandle,
   fresh: () => Connection,
   cmd: RetryableCommand,
-  mapped: BlueGreenReadOnlyError,
+  original: unknown,
 ): Promise<unknown[]> {
   const { clock, options } = handle
   const bounds = { clock, deadline: clock.now() + options.connectTimeoutMs, firstPauseMs: options.highMs }
-  return retryUntil(bounds, mapped, async (): Promise<AttemptOutcome<unknown[]>> => {
+  return retryUntil(bounds, original, async (): Promise<AttemptOutcome<unknown[]>> => {
     const connection = fresh()
     // A cut during the attempt is reported through the attempt itself, never as an unhandled 'error'.
     connection.on('error', () => undefined)

@@ -15,9 +15,9 @@ import type {
 import { STATE, detach, discard, fail, runBypassing, settle } from './command-state.js'
 import { startCheck } from './connect-check.js'
 import type { MysqlReadOnlyHost } from './read-only.js'
-import { handleReadOnly, isEvictingReadOnly } from './read-only.js'
+import { handleReadOnly, isEvictingReadOnly, resendOrphaned } from './read-only.js'
 import { socketOf } from './routed-stream.js'
-import { transactionEffect } from './transaction-state.js'
+import { transactionEffect } from '../shared/transaction-keywords.js'
 
 export type { MysqlConnectionLike, RouteOptions } from './command-state.js'
 
@@ -112,6 +112,9 @@ function route(
   cmd: MysqlCommand,
   base: (cmd: unknown) => unknown,
 ): unknown {
+  // A connection taken out of use answers at once (mysql2 refuses commands on it): a ROLLBACK after an
+  // interrupted transaction must not wait for the switchover.
+  if (state.discarded) return base(cmd)
   trackTransaction(state, handle, cmd)
   watchReadOnly(connection, state, handle, cmd)
   if (state.batch !== undefined) {
@@ -199,11 +202,35 @@ function watchFatal(connection: Routed, state: RouteState): void {
   if (notify === undefined) return
   connection._notifyError = (err: unknown): void => {
     if (!state.ending) serverMemory().markSuspect(state.target)
-    for (const batch of [state.batch, state.checking]) if (batch !== undefined) settle(batch, err)
+    const held = state.batch
+    if (held !== undefined) rescueOrphans(state, held, err)
+    if (state.checking !== undefined) settle(state.checking, err)
     state.failReady?.(err)
     state.batch = undefined
     state.checking = undefined
     notify(err)
+  }
+}
+
+/**
+ * Commands held by the library never reached the server: when the cut kills their connection, autocommit ones
+ * go to fresh connections (`resendOrphaned`); the others (inside a transaction, transaction control, streams) fail
+ * with the connection's error, as before.
+ */
+function rescueOrphans(state: RouteState, batch: HeldBatch, err: unknown): void {
+  if (batch.settled) return
+  batch.settled = true
+  const handle = state.binding.current()
+  const retries = handle !== undefined && handle.options.retryReadOnly && state.options.retries !== false
+  const inTransaction = state.openedIn !== undefined
+  for (const cmd of batch.commands) {
+    const control = typeof cmd.sql === 'string' && transactionEffect(cmd.sql) !== undefined
+    const rescued =
+      retries && !inTransaction && !control
+        ? resendOrphaned(handle, state.options.fresh, cmd, err)
+        : undefined
+    if (rescued === undefined) fail(cmd, err)
+    else void rescued.then(() => cmd.emit('end'))
   }
 }
 

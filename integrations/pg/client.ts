@@ -15,12 +15,14 @@ import type { BlueGreenPgClientConfig } from './config.js'
 import { pgConfigObject, rejectOwnSocket } from './config.js'
 import { pgMetadataSource } from './metadata-source.js'
 import type { ActiveQuery, ReadOnlyHost } from './read-only.js'
-import { onReadOnlyError } from './read-only.js'
+import { onReadOnlyError, resendStatement } from './read-only.js'
+import { transactionEffect } from '../shared/transaction-keywords.js'
 import { isRetryConnection, retryConnectionConfig } from '../shared/retry-read-only.js'
 import { PgSession } from './session.js'
+import type { Callback } from './query-forms.js'
+import { failSubmittable, statementConfig } from './query-forms.js'
 
 type RawQuery = (this: unknown, config: unknown, values?: unknown, callback?: unknown) => unknown
-type Callback = (err: unknown, result?: unknown) => void
 // The prototype method itself, always called with `.call(client, ...)`.
 // eslint-disable-next-line @typescript-eslint/unbound-method
 const baseQuery = pg.Client.prototype.query as unknown as RawQuery
@@ -48,6 +50,8 @@ export class BlueGreenPgClient extends pg.Client {
   /** The driver config without the socket, to open a fresh connection for a retried statement. */
   readonly #freshConfig: Record<string, unknown>
   readonly #retries: boolean
+  /** A held BEGIN met a dead connection: the statements queued behind it belong to its transaction. */
+  #heldTransaction = false
   #discarded = false
 
   static {
@@ -236,27 +240,53 @@ export class BlueGreenPgClient extends pg.Client {
     const done = (
       typeof callback === 'function' ? callback : typeof values === 'function' ? values : undefined
     ) as Callback | undefined
-    if (done !== undefined) {
+    const own = typeof record['callback'] === 'function' ? (record['callback'] as Callback) : undefined
+    const report = done ?? own
+    if (report !== undefined) {
       hold.then(
-        () => baseQuery.call(this, config, values, callback),
-        (err: unknown) => this.#failHeld(err, () => done(err)),
-      )
-      return undefined
-    }
-    if (typeof record['callback'] === 'function') {
-      const own = record['callback'] as Callback
-      hold.then(
-        () => baseQuery.call(this, config, values, callback),
-        (err: unknown) => this.#failHeld(err, () => own(err)),
+        () => {
+          const orphan = this.#rescue(config, values)
+          if (orphan === undefined) return baseQuery.call(this, config, values, callback)
+          orphan.then(
+            (result) => report(null, result),
+            (err: unknown) => report(err),
+          )
+          return undefined
+        },
+        (err: unknown) => this.#failHeld(err, () => report(err)),
       )
       return undefined
     }
     return hold.then(
-      () => baseQuery.call(this, config, values) as Promise<unknown>,
+      () => this.#rescue(config, values) ?? (baseQuery.call(this, config, values) as Promise<unknown>),
       (err: unknown) =>
         this.#failHeld(err, () => {
           throw err
         }),
+    )
+  }
+
+  /**
+   * A held statement never reached the server: if the cut killed this connection during the hold, an
+   * autocommit one goes to a fresh connection instead (held in turn until the switchover lets it through);
+   * `undefined` to send it here as usual (the connection lives, or the statement may not move: inside a
+   * transaction, transaction control, retries off).
+   */
+  #rescue(config: unknown, values: unknown): Promise<unknown> | undefined {
+    const client = this as unknown as { _queryable?: boolean; _ending?: boolean }
+    if (client._queryable !== false && client._ending !== true) return undefined
+    const handle = this.#binding.current()
+    if (handle === undefined || !this.#retries || !handle.options.retryReadOnly) return undefined
+    const statement = statementConfig(config, values)
+    const effect = statement === undefined ? undefined : transactionEffect(statement.text)
+    // A held BEGIN makes what follows it on this client part of that transaction: nothing of it may move.
+    if (effect === 'begin') this.#heldTransaction = true
+    if (statement === undefined || effect !== undefined) return undefined
+    if (this.#session.inTransaction() || this.#heldTransaction) return undefined
+    return resendStatement(
+      this.#readOnlyHost(handle),
+      statement,
+      new Error('Client has encountered a connection error and is not queryable'),
     )
   }
 
@@ -272,13 +302,4 @@ export class BlueGreenPgClient extends pg.Client {
     if (this.#pool !== undefined) this.#pool.discard(this)
     else void this.end().catch(() => undefined)
   }
-}
-
-/** A held Submittable (cursor, stream) whose hold failed: report through its own error path. */
-function failSubmittable(record: Record<string, unknown>, values: unknown, err: unknown): void {
-  const callback = typeof values === 'function' ? values : record['callback']
-  if (typeof callback === 'function') (callback as Callback)(err)
-  else if (typeof record['handleError'] === 'function') (record['handleError'] as (e: unknown) => void)(err)
-  else if (typeof record['emit'] === 'function')
-    (record['emit'] as (e: string, x: unknown) => void)('error', err)
 }

@@ -64,7 +64,7 @@ export function onReadOnlyError(host: ReadOnlyHost, query: ActiveQuery, msg: unk
     if (!retry) return deliver(mapped, connection)
     void host.session.statusAfterError().then((status) => {
       if (status !== 'I') return deliver(mapped, connection)
-      resend(host, query, mapped).then(
+      resendStatement(host, queryConfig(query), mapped).then(
         (result) => query.callback?.(null, result),
         (err: unknown) => deliver(err, connection),
       )
@@ -72,12 +72,24 @@ export function onReadOnlyError(host: ReadOnlyHost, query: ActiveQuery, msg: unk
   }
 }
 
-/** The statement again, on fresh connections (each resolves the name again), until it runs or fails for good. */
-function resend(host: ReadOnlyHost, query: ActiveQuery, mapped: BlueGreenReadOnlyError): Promise<unknown> {
+/**
+ * The statement again, on fresh connections (each resolves the name again), until it runs or fails for good:
+ * after a read-only refusal, or for a statement the library held that never reached the server when the cut
+ * killed its connection. `original` is what the application gets if no attempt succeeds in time.
+ *
+ * @example
+ * ```ts
+ * const result = await resendStatement(host, { text: 'INSERT ...', values }, err)
+ * ```
+ */
+export function resendStatement(
+  host: ReadOnlyHost,
+  config: pg.QueryConfig,
+  original: unknown,
+): Promise<unknown> {
   const { clock, options } = host.handle
   const bounds = { clock, deadline: clock.now() + options.connectTimeoutMs, firstPauseMs: options.highMs }
-  const config = queryConfig(query)
-  return retryUntil(bounds, mapped, async (): Promise<AttemptOutcome<unknown>> => {
+  return retryUntil(bounds, original, async (): Promise<AttemptOutcome<unknown>> => {
     const fresh = host.fresh()
     // A cut during the attempt is reported through the attempt's own promise, never as an unhandled 'error'.
     fresh.on('error', () => undefined)

@@ -59,7 +59,8 @@ export interface PgReadOnlyContext {
  * ```
  */
 export function pgReadOnlyKind(err: unknown, context: PgReadOnlyContext): ReadOnlyKind | undefined {
-  if (typeof err !== 'object' || err === null || (err as { code?: unknown }).code !== '25006') return undefined
+  if (typeof err !== 'object' || err === null || (err as { code?: unknown }).code !== '25006')
+    return undefined
   if (context.inHotStandby === 'on') return 'server'
   return context.connectMode === 'writable' ? 'transaction' : 'server'
 }

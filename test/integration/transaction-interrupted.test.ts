@@ -159,3 +159,66 @@ describe('mysql2', () => {
     fresh.release()
   })
 })
+
+describe('held statements whose connection the cut killed (they never reached the server)', () => {
+  it('pg: an autocommit one runs on a fresh connection after the hold; one inside a transaction fails', async () => {
+    const { id, source, phase } = deployment(proxies.pg?.port ?? 0)
+    const pool = new BlueGreenPgPool({
+      host: BLUE,
+      port: proxies.pg?.port ?? 0,
+      user: 'postgres',
+      database: 'postgres',
+      max: 3,
+      blueGreen: { ...fast, bgdId: id, metadataSource: source },
+    })
+    pool.on('error', () => undefined)
+    cleanups.push(() => pool.end())
+    await pool.query('SELECT 1')
+    await waitFor(() => getStatus(id)?.roleByHost.has(GREEN) === true, 5000, 'CREATED')
+    const [auto, tx] = await Promise.all([pool.connect(), pool.connect()])
+    auto.on('error', () => undefined)
+    tx.on('error', () => undefined)
+    await phase('IN_PROGRESS')
+    // Held: begun in IN_PROGRESS (not interrupted), with a statement of that transaction queued behind it.
+    const begun = tx.query('BEGIN').catch((e: unknown) => e)
+    const txHeld = tx.query('SELECT 8 AS n').catch((e: unknown) => e)
+    const autoHeld = auto.query('SELECT 7 AS n')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    proxies.pg?.dropAll() // the cut
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await phase('POST')
+    expect((await autoHeld).rows).toEqual([{ n: 7 }])
+    expect(await begun).toBeInstanceOf(Error)
+    expect(isBlueGreenError(await txHeld)).toBe(false)
+    expect(await txHeld).toBeInstanceOf(Error)
+    auto.release(true)
+    tx.release(true)
+  })
+
+  it('mysql2: an autocommit one runs on a fresh connection after the hold; one inside a transaction fails', async () => {
+    const { id, source, phase } = deployment(proxies.my?.port ?? 0)
+    const pool = createPool({
+      host: BLUE,
+      port: proxies.my?.port ?? 0,
+      user: 'root',
+      database: 'test',
+      connectionLimit: 3,
+      blueGreen: { ...fast, bgdId: id, metadataSource: source },
+    }).promise()
+    cleanups.push(() => pool.end())
+    await pool.query('SELECT 1')
+    await waitFor(() => getStatus(id)?.roleByHost.has(GREEN) === true, 5000, 'CREATED')
+    const [auto, tx] = await Promise.all([pool.getConnection(), pool.getConnection()])
+    await phase('IN_PROGRESS')
+    const begun = tx.query('START TRANSACTION').catch((e: unknown) => e)
+    const autoHeld = auto.query('SELECT 7 AS n')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    proxies.my?.dropAll() // the cut
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await phase('POST')
+    expect((await autoHeld)[0]).toEqual([{ n: 7 }])
+    expect(await begun).toBeInstanceOf(Error)
+    auto.release()
+    tx.release()
+  })
+})

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BlueGreenReadOnlyError, BlueGreenSwitchoverTimeoutError } from '../../core/errors.js'
-import { transactionEffect } from '../../integrations/mysql2/transaction-state.js'
+import { transactionEffect } from '../../integrations/shared/transaction-keywords.js'
 import {
   mysqlReadOnlyKind,
   pgReadOnlyKind,
@@ -143,6 +143,11 @@ describe('transactionEffect (MySQL hint)', () => {
     ['BEGIN', 'begin'],
     ['begin;', 'begin'],
     ['BEGIN WORK', 'begin'],
+    ['BEGIN ISOLATION LEVEL SERIALIZABLE', 'begin'],
+    ['begin read only', 'begin'],
+    ['END', 'end'],
+    ['abort;', 'end'],
+    ['ROLLBACK TRANSACTION TO SAVEPOINT s', undefined],
     ['  /* knex */ START TRANSACTION', 'begin'],
     ['start transaction read only', 'begin'],
     ['XA START "x"', 'begin'],
