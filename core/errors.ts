@@ -217,10 +217,13 @@ export class BlueGreenReadOnlyError extends BlueGreenError {
 export class BlueGreenTransactionInterruptedError extends BlueGreenError {
   override readonly name = 'BlueGreenTransactionInterruptedError'
 
-  constructor(options: BlueGreenErrorOptions) {
+  /** `cut`: a statement the library held (it never reached the server) whose connection the switchover cut. */
+  constructor(options: BlueGreenErrorOptions & { readonly cut?: boolean }) {
     super(
       'TRANSACTION_INTERRUPTED',
-      'The transaction was opened on a blue connection before the Blue/Green switchover started and cannot finish there; the connection was discarded. Retry the transaction.',
+      options.cut === true
+        ? 'The Blue/Green switchover cut the connection while this statement of a transaction was held (it never reached the server). Retry the transaction.'
+        : 'The transaction was opened on a blue connection before the Blue/Green switchover started and cannot finish there; the connection was discarded. Retry the transaction.',
       true,
       options,
     )

@@ -1,3 +1,4 @@
+import { BlueGreenTransactionInterruptedError } from '../../core/errors.js'
 import type { DeploymentHandle } from '../../core/registry.js'
 import type { ExecuteKind } from '../../core/types.js'
 import type { ConnectionFacts } from '../shared/blue-connections.js'
@@ -223,14 +224,25 @@ function rescueOrphans(state: RouteState, batch: HeldBatch, err: unknown): void 
   const handle = state.binding.current()
   const retries = handle !== undefined && handle.options.retryReadOnly && state.options.retries !== false
   const inTransaction = state.openedIn !== undefined
+  // What cannot move belongs to a transaction the cut ended: say so, typed and retryable, with the cut as cause.
+  const snapshot = handle?.snapshot()
+  const interrupted =
+    snapshot === undefined
+      ? err
+      : new BlueGreenTransactionInterruptedError({
+          bgdId: snapshot.bgdId,
+          phase: snapshot.phase,
+          cut: true,
+          cause: err,
+        })
   for (const cmd of batch.commands) {
     const control = typeof cmd.sql === 'string' && transactionEffect(cmd.sql) !== undefined
     const rescued =
       retries && !inTransaction && !control
         ? resendOrphaned(handle, state.options.fresh, cmd, err)
         : undefined
-    if (rescued === undefined) fail(cmd, err)
-    else void rescued.then(() => cmd.emit('end'))
+    if (rescued !== undefined) void rescued.then(() => cmd.emit('end'))
+    else fail(cmd, control || inTransaction ? interrupted : err)
   }
 }
 

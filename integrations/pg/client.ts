@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { BlueGreenReadOnlyError } from '../../core/errors.js'
+import { BlueGreenReadOnlyError, BlueGreenTransactionInterruptedError } from '../../core/errors.js'
 import { withoutBlueGreenKeys } from '../../core/options.js'
 import type { DeploymentHandle } from '../../core/registry.js'
 import type { ConnectTarget } from '../../core/types.js'
@@ -276,13 +276,18 @@ export class BlueGreenPgClient extends pg.Client {
     const client = this as unknown as { _queryable?: boolean; _ending?: boolean }
     if (client._queryable !== false && client._ending !== true) return undefined
     const handle = this.#binding.current()
-    if (handle === undefined || !this.#retries || !handle.options.retryReadOnly) return undefined
+    if (handle === undefined) return undefined
     const statement = statementConfig(config, values)
     const effect = statement === undefined ? undefined : transactionEffect(statement.text)
     // A held BEGIN makes what follows it on this client part of that transaction: nothing of it may move.
     if (effect === 'begin') this.#heldTransaction = true
-    if (statement === undefined || effect !== undefined) return undefined
-    if (this.#session.inTransaction() || this.#heldTransaction) return undefined
+    if (effect !== undefined || this.#session.inTransaction() || this.#heldTransaction) {
+      // A statement of a transaction the cut ended while it was held: typed and retryable.
+      const { bgdId, phase } = handle.snapshot()
+      const cause = new Error('Client has encountered a connection error and is not queryable')
+      return Promise.reject(new BlueGreenTransactionInterruptedError({ bgdId, phase, cut: true, cause }))
+    }
+    if (statement === undefined || !this.#retries || !handle.options.retryReadOnly) return undefined
     return resendStatement(
       this.#readOnlyHost(handle),
       statement,

@@ -161,7 +161,7 @@ describe('mysql2', () => {
 })
 
 describe('held statements whose connection the cut killed (they never reached the server)', () => {
-  it('pg: an autocommit one runs on a fresh connection after the hold; one inside a transaction fails', async () => {
+  it('pg: an autocommit one runs on a fresh connection after the hold; a transaction gets TRANSACTION_INTERRUPTED', async () => {
     const { id, source, phase } = deployment(proxies.pg?.port ?? 0)
     const pool = new BlueGreenPgPool({
       host: BLUE,
@@ -188,14 +188,14 @@ describe('held statements whose connection the cut killed (they never reached th
     await new Promise((resolve) => setTimeout(resolve, 100))
     await phase('POST')
     expect((await autoHeld).rows).toEqual([{ n: 7 }])
-    expect(await begun).toBeInstanceOf(Error)
-    expect(isBlueGreenError(await txHeld)).toBe(false)
-    expect(await txHeld).toBeInstanceOf(Error)
+    // The transaction the cut ended while it was held: typed and retryable, the cut as its cause.
+    expect(await begun).toBeInstanceOf(BlueGreenTransactionInterruptedError)
+    expect(await txHeld).toBeInstanceOf(BlueGreenTransactionInterruptedError)
     auto.release(true)
     tx.release(true)
   })
 
-  it('mysql2: an autocommit one runs on a fresh connection after the hold; one inside a transaction fails', async () => {
+  it('mysql2: an autocommit one runs on a fresh connection after the hold; a transaction gets TRANSACTION_INTERRUPTED', async () => {
     const { id, source, phase } = deployment(proxies.my?.port ?? 0)
     const pool = createPool({
       host: BLUE,
@@ -217,7 +217,8 @@ describe('held statements whose connection the cut killed (they never reached th
     await new Promise((resolve) => setTimeout(resolve, 100))
     await phase('POST')
     expect((await autoHeld)[0]).toEqual([{ n: 7 }])
-    expect(await begun).toBeInstanceOf(Error)
+    expect(await begun).toBeInstanceOf(BlueGreenTransactionInterruptedError)
+    expect(((await begun) as Error).cause).toBeInstanceOf(Error)
     auto.release()
     tx.release()
   })
