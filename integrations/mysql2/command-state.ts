@@ -68,6 +68,8 @@ export interface RouteState {
   /** `end()` was called: the close that follows is ours, not a cut. */
   ending: boolean
   discarded: boolean
+  /** Why it was taken out of use: what every later command on it gets at once. */
+  discardedBy?: unknown
   /** Rejects `ready` when the connection dies before its check answered. */
   failReady?: (err: unknown) => void
 }
@@ -95,9 +97,10 @@ export function detach(connection: Routed, state: RouteState): void {
   ;(connection as { _removeFromPool?: () => void })._removeFromPool?.()
 }
 
-export function discard(connection: Routed, state: RouteState): void {
+export function discard(connection: Routed, state: RouteState, reason?: unknown): void {
   if (state.discarded) return
   state.discarded = true
+  state.discardedBy = reason
   const close = state.options.discard ?? (() => connection.destroy())
   process.nextTick(close)
 }

@@ -35,7 +35,7 @@ export function startCheck(connection: Routed, state: RouteState): void {
         const fenced = new BlueGreenReadOnlyError({ bgdId, phase, atConnect: true })
         settle(batch, fenced)
         detach(connection, state)
-        discard(connection, state)
+        discard(connection, state, fenced)
         reject(fenced)
       })
     if ((connection as { _handshakePacket?: unknown })._handshakePacket != null) check()

@@ -31,8 +31,8 @@ export interface MysqlReadOnlyHost {
   queuedBehind(): number
   /** Takes the connection out of its pool at once (never handed out again), before it is closed. */
   detach(): void
-  /** Closes the connection. */
-  discard(): void
+  /** Closes the connection; later commands on it fail at once with `reason`. */
+  discard(reason: unknown): void
   /** A new routed standalone connection with the same settings that never retries; absent: no retry. */
   readonly fresh: (() => Connection) | undefined
 }
@@ -82,12 +82,12 @@ export function handleReadOnly(
   const resendable = typeof cmd.sql === 'string' && (cmd._queryOptions ?? cmd._executeOptions) !== undefined
   const fresh = host.fresh
   if (!retries || fresh === undefined || !resendable || host.queuedBehind() > 0) {
-    host.discard()
+    host.discard(mapped)
     original(mapped)
     return
   }
   host.probe('DO 0', (probeErr, result) => {
-    host.discard()
+    host.discard(mapped)
     const status = (result as { serverStatus?: unknown } | undefined)?.serverStatus
     const autocommit =
       probeErr == null &&

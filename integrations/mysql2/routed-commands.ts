@@ -113,16 +113,21 @@ function route(
   cmd: MysqlCommand,
   base: (cmd: unknown) => unknown,
 ): unknown {
-  // A connection taken out of use answers at once (mysql2 refuses commands on it): a ROLLBACK after an
-  // interrupted transaction must not wait for the switchover.
-  if (state.discarded) return base(cmd)
+  // A connection taken out of use answers at once with the reason: a ROLLBACK after an interrupted transaction
+  // must not wait for the switchover, nor for a connection that is being closed.
+  if (state.discarded) {
+    fail(cmd, state.discardedBy ?? new Error('rds-bluegreen: the connection was taken out of use'))
+    return cmd
+  }
+  // COMMIT / ROLLBACK belong to the transaction they end: decided with its opening phase.
+  const ending = state.openedIn
   trackTransaction(state, handle, cmd)
   watchReadOnly(connection, state, handle, cmd)
   if (state.batch !== undefined) {
     state.batch.commands.push(cmd)
     return cmd
   }
-  const openedIn = state.openedIn
+  const openedIn = state.openedIn ?? ending
   const hold =
     openedIn === undefined
       ? handle.beforeExecute(state.target, QUERY)
@@ -145,7 +150,10 @@ function route(
     (err: unknown) => {
       if (state.batch === batch) state.batch = undefined
       // A transaction the switchover cut: its connection is dead or fenced, take it out of use.
-      if ((err as { code?: unknown } | null)?.code === 'TRANSACTION_INTERRUPTED') discard(connection, state)
+      if ((err as { code?: unknown } | null)?.code === 'TRANSACTION_INTERRUPTED') {
+        detach(connection, state)
+        discard(connection, state, err)
+      }
       settle(batch, err)
     },
   )
@@ -186,7 +194,7 @@ function readOnlyHost(connection: Routed, state: RouteState, handle: DeploymentH
     probe: (sql, callback) => runBypassing(connection, state, sql, callback),
     queuedBehind: () => connection._commands?.length ?? 0,
     detach: () => detach(connection, state),
-    discard: () => discard(connection, state),
+    discard: (reason) => discard(connection, state, reason),
     fresh: state.options.fresh,
   }
 }
