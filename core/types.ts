@@ -66,6 +66,12 @@ export interface InterimStatus {
   readonly allStartTopologyEndpointsRemoved: boolean
   /** No current-topology host name appears in the start topology ("Green topology changed"). */
   readonly allTopologyChanged: boolean
+  /**
+   * The phase (IN_PROGRESS or POST) in which the start snapshot was taken when the monitor first saw the
+   * deployment that late (docs/design.md, "Late metadata"): the snapshot then holds no address resolved for a
+   * blue name, and only green names' addresses. Absent for a snapshot taken before the switchover.
+   */
+  readonly lateStart?: Phase | undefined
 }
 
 /** Where a connection goes: a host name (or IP) and a port, as the application configured it. */

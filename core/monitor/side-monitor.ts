@@ -10,7 +10,8 @@ import { collectIps } from './ip-collector.js'
 import { MonitorHealth, describeError, monitorTimeoutMs } from './monitor-health.js'
 import type { MonitorControl, SideMonitorDeps } from './monitor-types.js'
 import { computeSideFlags } from './side-flags.js'
-import { maySnapshot, topologyFromRows, topologyRenamed } from './topology.js'
+import { StartSnapshot } from './start-snapshot.js'
+import { topologyFromRows, topologyRenamed } from './topology.js'
 
 export type { IntervalRate, MonitorControl, SideMonitorDeps } from './monitor-types.js'
 
@@ -51,17 +52,14 @@ export class SideMonitor {
   #version = '1.0'
   #port = -1
   #primaryEndpoint: string | undefined
-  #hostNames = new Set<string>()
-  /** This round's names, replacing {@link #hostNames} while snapshotting: a name that disappeared is dropped. */
-  #roundNames: Set<string> | undefined
-  #startTopology: readonly TopologyHost[] = []
+  readonly #start: StartSnapshot
   #currentTopology: readonly TopologyHost[] = []
-  #startIpByHost: ReadonlyMap<string, string | undefined> = new Map()
   #currentIpByHost: ReadonlyMap<string, string | undefined> = new Map()
 
   constructor(deps: SideMonitorDeps) {
     this.#deps = deps
     this.#health = new MonitorHealth(deps.bgdId, deps.role, deps.logger, deps.options)
+    this.#start = new StartSnapshot(deps.role)
   }
 
   get role(): Role {
@@ -83,9 +81,7 @@ export class SideMonitor {
 
   /** Clears the start snapshots (rollback to CREATED, end of cycle). */
   resetCollectedData(): void {
-    this.#hostNames = new Set()
-    this.#startTopology = []
-    this.#startIpByHost = new Map()
+    this.#start.reset()
   }
 
   /** Stops the loop, aborts an in-flight connect and closes the monitoring connection; idempotent. */
@@ -100,13 +96,11 @@ export class SideMonitor {
 
   /** One polling round (spec §4.2 steps 1–7); never throws. */
   async pollOnce(): Promise<void> {
-    this.#roundNames = undefined
+    this.#start.beginRound()
     await this.#openConnection()
     await this.#collectStatus()
     await this.#collectTopology()
-    // A round whose rows name no host of this side (nothing read, or only other-side rows) keeps what is known.
-    const names = this.#roundNames as Set<string> | undefined
-    if (names !== undefined && names.size > 0) this.#hostNames = names
+    this.#start.endRound(this.#phase)
     await this.#collectIps()
     if (this.#stopped) return
     this.#deps.onInterim(this.#deps.role, this.#interim())
@@ -130,12 +124,6 @@ export class SideMonitor {
 
   #timeoutMs(what: 'connect' | 'query' = 'query'): number {
     return monitorTimeoutMs(this.#deps.options, this.#control.useIpAddress, what)
-  }
-
-  #snapshotting(what: 'topology' | 'ips'): boolean {
-    const collected = what === 'topology' ? this.#control.collectTopology : this.#control.collectIps
-    const empty = what === 'topology' ? this.#startTopology.length === 0 : this.#startIpByHost.size === 0
-    return maySnapshot(this.#phase, collected, empty)
   }
 
   /** Resolves with a bounded wait, so a slow DNS server cannot stall the round. */
@@ -216,6 +204,7 @@ export class SideMonitor {
     this.#health.succeeded()
     if (result.kind === 'unavailable') {
       this.#phase = 'NOT_CREATED'
+      this.#start.absent()
       // The coordinator warns about blue only; said once per deployment per process, however many come and go.
       const { role, bgdId } = this.#deps
       if (role !== 'SOURCE' || rememberOnce(`unavailable:${bgdId}`))
@@ -234,7 +223,7 @@ export class SideMonitor {
     this.#version = side.version
     this.#port = side.port
     this.#primaryEndpoint = side.primaryEndpoint
-    if (this.#snapshotting('topology')) this.#roundNames = new Set(side.hostNames)
+    this.#start.sawRows(side.phase, side.hostNames, this.#control.collectTopology)
     await this.#correctTarget(side.primaryEndpoint, side.port)
   }
 
@@ -273,33 +262,29 @@ export class SideMonitor {
     }
     if (topology === undefined) return
     this.#currentTopology = topology
-    if (this.#snapshotting('topology')) {
-      this.#startTopology = topology
-      this.#roundNames ??= new Set(this.#hostNames)
-      for (const h of topology) this.#roundNames.add(h.host)
-    }
+    this.#start.sawTopology(this.#phase, topology, this.#control.collectTopology)
   }
 
   async #collectIps(): Promise<void> {
     this.#currentIpByHost = await collectIps({
-      names: [...this.#hostNames],
+      names: [...this.#start.hostNames],
       previous: this.#currentIpByHost,
       collecting: this.#control.collectIps || this.#control.collectTopology,
-      renamed: topologyRenamed(this.#startTopology, this.#currentTopology),
+      renamed: topologyRenamed(this.#start.startTopology, this.#currentTopology),
       isGreenHost,
       resolve: (h) => this.#deps.resolver.resolve(h),
       clock: this.#deps.clock,
       timeoutMs: RESOLVE_TIMEOUT_MS,
       stop: this.#stopSignal.signal,
     })
-    if (this.#snapshotting('ips')) this.#startIpByHost = this.#currentIpByHost
+    this.#start.sawAddresses(this.#phase, this.#currentIpByHost, this.#control.collectIps)
   }
 
   #interim(): InterimStatus {
     const snapshot = {
-      startTopology: this.#startTopology,
+      startTopology: this.#start.startTopology,
       currentTopology: this.#currentTopology,
-      startIpByHost: this.#startIpByHost,
+      startIpByHost: this.#start.startIps,
       currentIpByHost: this.#currentIpByHost,
     }
     const collecting = this.#control.collectTopology || this.#control.collectIps
@@ -308,9 +293,10 @@ export class SideMonitor {
       phase,
       version,
       port,
-      hostNames: new Set(this.#hostNames),
+      hostNames: new Set(this.#start.hostNames),
       ...snapshot,
       ...computeSideFlags({ collecting, ...snapshot }),
+      lateStart: this.#start.lateStart,
     }
   }
 

@@ -1,8 +1,7 @@
 import { instanceHostFromId } from '../host-names.js'
 import type { RawTopologyRow } from '../metadata/source.js'
 import { isInstanceId } from '../metadata/trust.js'
-import type { Phase, TopologyHost } from '../types.js'
-import { PHASE_ORDER, isActivePhase } from '../types.js'
+import type { TopologyHost } from '../types.js'
 
 /**
  * The instance hosts of a topology answer, named in the domain of `base` (any endpoint of the cluster). An id
@@ -37,23 +36,4 @@ export function topologyRenamed(start: readonly TopologyHost[], current: readonl
   if (start.length === 0 || current.length === 0) return false
   const names = new Set(start.map((h) => h.host))
   return current.every((h) => !names.has(h.host))
-}
-
-/**
- * Whether a round may update a start snapshot (topology or IPs). The coordinator allows it while CREATED
- * (`collected`); a monitor with no snapshot at all (the process started after CREATED) also takes one in
- * PREPARATION, when names and DNS have not moved yet. Never from IN_PROGRESS on: the control lags one round behind
- * the published phase, and a round that already sees the switchover (renamed hosts, flipped DNS) must not become
- * the "before" picture.
- *
- * @example
- * ```ts
- * maySnapshot('PREPARATION', false, true) // true
- * maySnapshot('IN_PROGRESS', true, true) // false
- * ```
- */
-export function maySnapshot(phase: Phase | undefined, collected: boolean, empty: boolean): boolean {
-  if (phase !== undefined && PHASE_ORDER[phase] >= PHASE_ORDER.IN_PROGRESS) return false
-  if (collected) return phase === undefined || !isActivePhase(phase) || empty
-  return empty && phase === 'PREPARATION'
 }

@@ -3,6 +3,7 @@ import type { Phase } from '../phases.js'
 import { PHASE_ORDER } from '../phases.js'
 import type { HostPair, InterimStatus, Role } from '../types.js'
 import { pairHosts } from './corresponding-hosts.js'
+import { blueResolvesToGreen, renamedBeforeSnapshot, roleOfReported, startsLate } from './late-start.js'
 import type { TimelineEntry } from './phase-timeline.js'
 import { hasSwitchover, recordEvent } from './phase-timeline.js'
 
@@ -35,6 +36,11 @@ export interface Cycle {
   readonly timeline: readonly TimelineEntry[]
   /** Monotonic ms since which blue has reported no deployment while idle (deletion debounce). */
   readonly blueAbsentSince: number | undefined
+  /**
+   * Set when protection started late (docs/design.md, "Late metadata"): the phase of the late snapshot, and
+   * whether green had already taken over the blue names then.
+   */
+  readonly late: { readonly phase: Phase; readonly renamed: boolean } | undefined
 }
 
 /** A cycle before anything is known. */
@@ -56,6 +62,7 @@ export function freshCycle(): Cycle {
     pairs: new Map(),
     timeline: [],
     blueAbsentSince: undefined,
+    late: undefined,
   }
 }
 
@@ -80,12 +87,17 @@ export function absorbInterim(
   hash: string,
   at: Instant,
 ): Cycle {
-  const phased = updatePhase(cycle, role, interim.phase)
+  const late =
+    startsLate(cycle, role, interim) && interim.lateStart !== undefined
+      ? { phase: interim.lateStart, renamed: renamedBeforeSnapshot(role, interim) }
+      : cycle.late
+  const phased = updatePhase({ ...cycle, late }, role, interim.phase)
   const ipByHost = new Map(phased.ipByHost)
   for (const [host, ip] of interim.startIpByHost) if (ip !== undefined) ipByHost.set(host, ip)
   const roleByHost = new Map(phased.roleByHost)
   // First writer wins: after the rename a green row carries the blue name, and must not make it green.
-  for (const host of interim.hostNames) if (!roleByHost.has(host)) roleByHost.set(host, role)
+  for (const host of interim.hostNames)
+    if (!roleByHost.has(host)) roleByHost.set(host, roleOfReported(role, interim, host))
   const interimByRole = new Map(phased.interim).set(role, interim)
   const next: Cycle = {
     ...phased,
@@ -100,13 +112,16 @@ export function absorbInterim(
 
 /**
  * Rollback only from the green side, never on NOT_CREATED or an unknown phase, never after COMPLETED; the
- * combined phase only moves forward, or backward while rolling back.
+ * combined phase only moves forward, or backward while rolling back. A cycle that started late may have no
+ * green history: there blue going back to CREATED is a rollback too (it is also how a blue side still reporting
+ * the previous, rolled-back switchover is undone).
  */
 function updatePhase(cycle: Cycle, role: Role, next: Phase | undefined): Cycle {
   const previous = cycle.interim.get(role)?.phase
+  const blueBack = role === 'SOURCE' && cycle.late !== undefined && next === 'CREATED'
   const rollback =
     cycle.rollback ||
-    (role === 'TARGET' &&
+    ((role === 'TARGET' || blueBack) &&
       previous !== undefined &&
       next !== undefined &&
       next !== 'NOT_CREATED' &&
@@ -132,6 +147,8 @@ function latchFlags(cycle: Cycle, role: Role, interim: InterimStatus, at: Instan
     next = { ...next, [flag]: true, timeline }
   }
   if (role === 'SOURCE' && interim.allStartTopologyIpChanged) latch('blueDnsUpdated', 'blue-dns-updated')
+  // Without blue start addresses (late start) the update is seen positively: blue names resolve to green's.
+  if (blueResolvesToGreen(next)) latch('blueDnsUpdated', 'blue-dns-updated')
   if (role === 'TARGET' && interim.allStartTopologyEndpointsRemoved)
     latch('greenDnsRemoved', 'green-dns-removed')
   if (role === 'TARGET' && interim.allTopologyChanged) latch('greenTopologyChanged', 'green-topology-changed')
@@ -195,5 +212,6 @@ export function interimHash(s: InterimStatus): string {
     sorted(s.currentTopology.map((h) => `${h.host}:${h.port}${h.role}`)),
     sorted([...s.startIpByHost].map(([h, ip]) => `${h}=${ip ?? ''}`)),
     sorted([...s.currentIpByHost].map(([h, ip]) => `${h}=${ip ?? ''}`)),
+    s.lateStart ?? '-',
   ].join('|')
 }

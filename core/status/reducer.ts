@@ -17,6 +17,7 @@ import type {
   CoordinatorState,
   Transition,
 } from './events.js'
+import { lateFacts, lateWarning } from './late-start.js'
 import { hasSwitchover, recordEvent, summaryRows } from './phase-timeline.js'
 import { formatReadiness } from './readiness.js'
 import { summarize } from './summarize.js'
@@ -109,7 +110,11 @@ function onInterim(
   // A finished switchover's metadata keeps saying COMPLETED (or nothing) for as long as the deployment exists;
   // only a side reporting a new deployment or switchover starts a new cycle.
   const fresh = finishedUnseen(s.cycle) && !isAbsentOr(interim.phase, 'COMPLETED')
-  const cycle = absorbInterim(fresh ? freshCycle() : s.cycle, role, interim, hash, at)
+  const before = fresh ? freshCycle() : s.cycle
+  const cycle = absorbInterim(before, role, interim, hash, at)
+  // Said once per cycle, when protection is found to start late (docs/design.md, "Late metadata").
+  if (before.late === undefined && cycle.late !== undefined)
+    fx.push(log(s, 'warn', lateWarning(cycle.late.phase, cycle.late.renamed)))
   return recompute(checkDeletion({ ...s, cycle }, role, interim.phase, at, fx), at, fx)
 }
 
@@ -187,6 +192,7 @@ function recompute(s: CoordinatorState, at: Instant, fx: Effects): CoordinatorSt
     greenDnsRemoved: cycle.greenDnsRemoved,
     greenTopologyChanged: cycle.greenTopologyChanged,
     completedWithoutSwitchover: staleCompleted,
+    ...(cycle.late === undefined ? {} : { late: lateFacts(cycle) }),
     roleByHost: cycle.roleByHost,
     ipByHost: cycle.ipByHost,
     correspondingHosts: cycle.pairs,

@@ -1,4 +1,5 @@
 import type { ConnectDecision, ConnectRoute, ExecuteRoute, HostPair, Phase, Role } from '../types.js'
+import type { LateFacts } from './late-start.js'
 
 /** Everything the summary of one deployment is computed from (the coordinator's accumulated state). */
 export interface SummaryInput {
@@ -16,6 +17,8 @@ export interface SummaryInput {
   readonly ipByHost: ReadonlyMap<string, string>
   readonly correspondingHosts: ReadonlyMap<string, HostPair>
   readonly portByRole: Readonly<Record<Role, number>>
+  /** Present when protection started late (docs/design.md, "Late metadata"). */
+  readonly late?: LateFacts
 }
 
 /** The routing part of a snapshot. */
@@ -69,14 +72,20 @@ export function summarize(input: SummaryInput): Summary {
     case 'COMPLETED':
       // DNS is the last thing RDS changes; until it is seen, keep steering connections. Green names
       // that were renamed are retired (never looked up again), so their removal is not waited for.
-      if (!input.completedWithoutSwitchover && (!input.blueDnsUpdated || !greenRetired(input)))
+      if (!input.completedWithoutSwitchover && (awaitsBlueDns(input) || awaitsGreenRetired(input)))
         return post(input)
       return plain('COMPLETED', input.roleByHost, EMPTY_PAIRS)
   }
 }
 
-function greenRetired(input: SummaryInput): boolean {
-  return input.greenDnsRemoved || input.greenTopologyChanged
+/** After a late start, a DNS change that cannot be observed is not waited for (that would be the timer). */
+function awaitsBlueDns(input: SummaryInput): boolean {
+  return !input.blueDnsUpdated && (input.late?.blueDnsObservable ?? true)
+}
+
+function awaitsGreenRetired(input: SummaryInput): boolean {
+  const retired = input.greenDnsRemoved || input.greenTopologyChanged
+  return !retired && (input.late?.greenRetirementObservable ?? true)
 }
 
 function plain(
@@ -141,19 +150,29 @@ function inProgress(input: SummaryInput): Summary {
 
 /**
  * POST: blue names go to the green counterpart's IP (held while no counterpart is known); green names go to
- * their own IP until the green topology changes, then are rejected until green DNS is gone.
+ * their own IP until the green topology changes, then are rejected until green DNS is gone. After a late start
+ * a blue name waits only for a green address that may still be learned; one that cannot be learned any more
+ * (no counterpart, a counterpart gone or renamed) passes: DNS is then the best guess, and holding would only
+ * end in the hold's timeout.
  */
 function post(input: SummaryInput): Summary {
   const routes: ConnectRoute[] = []
   const bluePort = input.portByRole.SOURCE
+  const { late } = input
   for (const host of blueHosts(input)) {
     const green = input.correspondingHosts.get(host)?.green
+    const ip = green === undefined ? undefined : input.ipByHost.get(green)
+    if (late !== undefined && ip === undefined) {
+      if (green !== undefined && late.pendingGreen.has(green))
+        routes.push(route(host, 'SOURCE', HOLD_FOR_PAIR))
+      continue
+    }
     if (green === undefined) {
       routes.push(route(host, 'SOURCE', HOLD_FOR_PAIR))
       continue
     }
     const greenPort = input.portByRole.TARGET > 0 ? input.portByRole.TARGET : bluePort
-    const address = input.ipByHost.get(green) ?? green
+    const address = ip ?? green
     routes.push(route(host, 'SOURCE', { kind: 'substitute', address, port: greenPort, via: green }))
   }
   if (!input.greenTopologyChanged) {

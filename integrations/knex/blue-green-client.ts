@@ -4,6 +4,7 @@ import type { BlueGreenSettings } from '../shared/config-types.js'
 import type { DeploymentBinding, MetadataSourceFactory } from '../shared/deployment-binding.js'
 import { bindDeployment } from '../shared/deployment-binding.js'
 import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
+import { MovablePromises } from '../shared/movable-checkouts.js'
 import type { PoolMembership } from '../shared/pool-member.js'
 import { factsOf } from '../shared/pool-member.js'
 import { PoolPolicy, retryCap } from '../shared/pool-policy.js'
@@ -22,6 +23,8 @@ interface KnexState {
   readonly policy: PoolPolicy<RawConnection>
   readonly membership: PoolMembership
   readonly connections: Set<RawConnection>
+  /** A checkout: held before it takes a slot during the switchover, else tarn's own, movable while it waits. */
+  readonly checkout: () => Promise<RawConnection>
 }
 
 interface RawConnection {
@@ -91,8 +94,16 @@ function knexState(
   const target: ConnectTarget = { host, port: Number.isFinite(port) && port > 0 ? port : wiring.defaultPort }
   const connections = new Set<RawConnection>()
   const ref: { state?: KnexState } = {}
+  // Checkouts waiting in tarn's queue when IN_PROGRESS is published move into the pre-slot hold (issue 12
+  // item 5): they must not wait behind doomed transactions and then be handed their stale connections.
+  const queued = new MovablePromises<RawConnection>()
   const binding = bindDeployment(split, target, wiring.metadataSource, {
-    onSnapshot: (snapshot) => ref.state?.policy.evict(snapshot),
+    onSnapshot: (snapshot) => {
+      const state = ref.state
+      if (state === undefined) return
+      if (snapshot.phase === 'IN_PROGRESS') queued.moveAll(state.checkout)
+      state.policy.evict(snapshot)
+    },
   })
   // Knex validates a connection at every checkout and replaces a disposed one: that is how it is dropped.
   const dispose = (connection: RawConnection): void => {
@@ -110,7 +121,10 @@ function knexState(
     retire: dispose,
   })
   const membership: PoolMembership = { binding, discard: dispose }
-  ref.state = { binding, policy, membership, connections }
+  const giveBack = (connection: RawConnection): void => void client.releaseConnection(connection)
+  const checkout = (): Promise<RawConnection> =>
+    policy.checkout() ?? queued.track(async () => (await acquire(client)) as RawConnection, giveBack)
+  ref.state = { binding, policy, membership, connections, checkout }
   states.set(client.config, ref.state)
   binding.handle()
   return ref.state
@@ -148,9 +162,9 @@ export function withBlueGreen(DialectClient: typeof Knex.Client, wiring: Dialect
 
     override async acquireConnection(): Promise<unknown> {
       const state = knexState(this, this.connectionSettings, wiring, acquire)
-      const checkout = state?.policy.checkout() ?? (super.acquireConnection() as Promise<RawConnection>)
+      if (state === undefined) return (await super.acquireConnection()) as unknown
       // A new connection that reached a fenced server is taken again (see PoolPolicy.retryFenced).
-      return state === undefined ? checkout : checkout.catch((err: unknown) => state.policy.retryFenced(err))
+      return state.checkout().catch((err: unknown) => state.policy.retryFenced(err))
     }
 
     override async acquireRawConnection(): Promise<unknown> {

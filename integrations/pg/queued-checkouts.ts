@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { MovableCheckouts } from '../shared/movable-checkouts.js'
 
 /** pg-pool's checkout callback. */
 export type ConnectCallback = (
@@ -7,17 +8,13 @@ export type ConnectCallback = (
   done: (release?: Error | boolean) => void,
 ) => void
 
-interface Waiter {
-  moved: boolean
-  readonly deliver: ConnectCallback
-}
-
 /**
  * Checkouts waiting inside pg-pool's own queue (the pool was full). When the switchover starts they would wait
  * behind transactions the switchover is about to kill and time out (`connectionTimeoutMillis`); instead they are
  * moved into the library's pre-slot hold, which releases them at POST with a fresh pg-pool timeout. A moved
  * checkout leaves a detached callback in pg-pool's queue: a timeout there is ignored, a client handed to it is
- * given straight back, so the application hears from each checkout exactly once.
+ * given straight back, so the application hears from each checkout exactly once (the shared
+ * {@link MovableCheckouts}).
  *
  * @example
  * ```ts
@@ -26,7 +23,7 @@ interface Waiter {
  * ```
  */
 export class QueuedCheckouts {
-  readonly #waiting = new Set<Waiter>()
+  readonly #checkouts = new MovableCheckouts<Parameters<ConnectCallback>>()
 
   /** Runs `connect` with a callback that can be detached later; the promise form when `callback` is absent. */
   enqueue(connect: (cb: ConnectCallback) => void, callback?: ConnectCallback): Promise<pg.PoolClient> | void {
@@ -40,25 +37,17 @@ export class QueuedCheckouts {
 
   /** Detaches every waiting checkout and starts it again through `reissue`. */
   moveAll(reissue: (cb: ConnectCallback) => void): void {
-    const waiting = [...this.#waiting]
-    this.#waiting.clear()
-    for (const waiter of waiting) {
-      waiter.moved = true
-      reissue(waiter.deliver)
-    }
+    this.#checkouts.moveAll(reissue)
   }
 
   #enqueue(connect: (cb: ConnectCallback) => void, deliver: ConnectCallback): void {
-    const waiter: Waiter = { moved: false, deliver }
-    this.#waiting.add(waiter)
-    connect((err, client, done) => {
-      if (waiter.moved) {
-        if (client !== undefined) done()
-        return
-      }
-      this.#waiting.delete(waiter)
+    this.#checkouts.track(
       // pg-pool passes `null`/`undefined` for success depending on the path; normalise for the promise form.
-      deliver(err ?? undefined, client, done)
-    })
+      (answer) => connect((err, client, done) => answer(err ?? undefined, client, done)),
+      deliver,
+      (_err, client, done) => {
+        if (client !== undefined) done()
+      },
+    )
   }
 }

@@ -10,8 +10,11 @@ import { runScenario } from './scenario.js'
 
 const USAGE = `usage: npm run lab -- --engine pg|mysql [--preset fast|default|realistic|trace-0.1x] [--client NAME]
   [--workers N] [--topology rds-instance|aurora] [--profile NAME] [--block-mode hold|refuse|blackhole]
-  [--readers N] [--unfenced] [--rollback] [--in-progress-visible-ms N] [--json]
-  --readers: Aurora PG reader instances per side (default 1 with --topology aurora on pg, else 0)`
+  [--readers N] [--unfenced] [--rollback] [--in-progress-visible-ms N] [--green-renamed-at-ms N]
+  [--metadata-at IN_PROGRESS+MS|POST+MS] [--pool-size N] [--json]
+  --readers: Aurora PG reader instances per side (default 1 with --topology aurora on pg, else 0)
+  --metadata-at (profile late-metadata): the rows first appear MS after that phase starts
+  --green-renamed-at-ms: the green rename, counted from POST (default: at the cut, inside IN_PROGRESS)`
 
 function oneOf<T extends string>(
   name: string,
@@ -26,6 +29,22 @@ function oneOf<T extends string>(
   return value as T
 }
 
+/** `IN_PROGRESS+300` → the rows of a late-metadata lab first appear 300 ms into IN_PROGRESS. */
+function parseMetadataAt(
+  value: string | undefined,
+  profile: MetadataProfile,
+): { phase: 'IN_PROGRESS' | 'POST'; afterMs: number } | undefined {
+  if (value === undefined) return undefined
+  const match = /^(IN_PROGRESS|POST)\+(\d+)$/.exec(value)
+  if (match === null || profile !== 'late-metadata') {
+    throw new LabError(
+      'BAD_OPTION',
+      '--metadata-at takes IN_PROGRESS+MS or POST+MS, with --profile late-metadata',
+    )
+  }
+  return { phase: match[1] as 'IN_PROGRESS' | 'POST', afterMs: Number(match[2]) }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -38,6 +57,9 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       'block-mode': { type: 'string' },
       'in-progress-visible-ms': { type: 'string' },
+      'green-renamed-at-ms': { type: 'string' },
+      'metadata-at': { type: 'string' },
+      'pool-size': { type: 'string' },
       unfenced: { type: 'boolean' },
       rollback: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -50,6 +72,14 @@ async function main(): Promise<void> {
   }
   const engine = oneOf<LabEngineName>('engine', values.engine, ['pg', 'mysql'], 'pg')
   const visible = values['in-progress-visible-ms']
+  const renamed = values['green-renamed-at-ms']
+  const profile = oneOf<MetadataProfile>('profile', values.profile, METADATA_PROFILES, 'standard')
+  const metadataAt = parseMetadataAt(values['metadata-at'], profile)
+  const timeline = {
+    ...(visible === undefined ? {} : { inProgressVisibleMs: Number(visible) }),
+    ...(renamed === undefined ? {} : { greenRenamedAtMs: Number(renamed) }),
+  }
+  const poolSize = values['pool-size']
   const topology = oneOf<LabTopology>('topology', values.topology, ['rds-instance', 'aurora'], 'rds-instance')
   const readers = Number(values.readers ?? (topology === 'aurora' && engine === 'pg' ? 1 : 0))
   const result = await runScenario({
@@ -59,11 +89,13 @@ async function main(): Promise<void> {
     client: values.client ?? (engine === 'pg' ? 'plain-pg' : 'plain-mysql2'),
     workers: Number(values.workers ?? 4),
     topology,
-    profile: oneOf<MetadataProfile>('profile', values.profile, METADATA_PROFILES, 'standard'),
+    profile,
+    ...(poolSize === undefined ? {} : { poolSize: Number(poolSize) }),
+    ...(metadataAt === undefined ? {} : { metadataVisibleAt: metadataAt, lab: { metadataAfterMs: null } }),
     blockMode: oneOf<BlockMode>('block-mode', values['block-mode'], ['hold', 'refuse', 'blackhole'], 'hold'),
     readOnlyOldBlue: values.unfenced !== true,
     ...(values.rollback === true ? { rollbackAt: 'IN_PROGRESS' as const } : {}),
-    ...(visible === undefined ? {} : { timeline: { inProgressVisibleMs: Number(visible) } }),
+    ...(Object.keys(timeline).length === 0 ? {} : { timeline }),
   })
   console.log(values.json === true ? JSON.stringify(scenarioJson(result)) : formatScenario(result))
 }

@@ -65,6 +65,39 @@ for (const { engine, client } of engines) {
       })
     }
 
+    // Issue 12 item 3: rows first readable during IN_PROGRESS, before the cut (green not yet renamed): from there
+    // the library protects as if it had seen them all along (blue held, then sent to green's own address).
+    it('default preset, metadata first visible during IN_PROGRESS: protected from there', async () => {
+      const late = {
+        profile: 'late-metadata' as const,
+        lab: { metadataAfterMs: null },
+        metadataVisibleAt: { phase: 'IN_PROGRESS' as const, afterMs: 200 },
+      }
+      expectClean(await runScenario({ engine, client, preset: 'default', workers: 16, ...late }))
+    })
+
+    // First readable after the rename: no green address can be known, blue names go where DNS points; the
+    // stale answers may reach the old blue (read-only errors, issue 12 item 1), but nothing is lost and nothing
+    // fails once the switchover is over.
+    it('default preset, metadata first visible after the rename: nothing lost, nothing fails after COMPLETED', async () => {
+      const r = await runScenario({
+        engine,
+        client,
+        preset: 'default',
+        workers: 16,
+        profile: 'late-metadata',
+        lab: { metadataAfterMs: null },
+        metadataVisibleAt: { phase: 'POST', afterMs: 300 },
+      })
+      console.log(
+        JSON.stringify({ client, late: 'POST+300', failedOps: r.failedOps, errors: r.errorsByCode }),
+      )
+      expect(r.lostWrites).toBe(0)
+      expect(r.oldBlueWritesAfterCut).toBe(0)
+      expect(r.failedAfterCompleted).toBe(0)
+      expect(r.unresolvedOps).toBe(0)
+    })
+
     it('fast preset, metadata not readable (permission denied): falls back to the plain driver, loses nothing', async () => {
       const r = await runScenario({
         engine,

@@ -22,6 +22,7 @@ async function withProfile(
     switchover?: boolean
     tailMs?: number
     metadataAfterMs?: number | null
+    visibleAt?: { readonly phase: 'IN_PROGRESS' | 'POST'; readonly afterMs: number }
   } = {},
 ): Promise<void> {
   const lab = await startLab({
@@ -35,7 +36,11 @@ async function withProfile(
     const green = startMetadataPoller(lab, 'green', 50)
     while (blue.samples().length === 0 || green.samples().length === 0) await sleep(10)
     if (opts.switchover !== false) {
-      await lab.switchover({ preset: 'fast', timeline: { emptyAfterMs: 300, teardownAfterMs: 300 } })
+      await lab.switchover({
+        preset: 'fast',
+        timeline: { emptyAfterMs: 300, teardownAfterMs: 300 },
+        ...(opts.visibleAt === undefined ? {} : { metadataVisibleAt: opts.visibleAt }),
+      })
     }
     await sleep(opts.tailMs ?? 600)
     const samples = { blue: await blue.stop(), green: await green.stop() }
@@ -141,6 +146,21 @@ describe('metadata profiles, as a plain SQL client (the app user) sees them', ()
       { switchover: false, metadataAfterMs: 300, tailMs: 700 },
     )
   })
+
+  for (const phase of ['IN_PROGRESS', 'POST'] as const) {
+    it(`late-metadata first visible during ${phase} (metadataVisibleAt)`, async () => {
+      const first = phase === 'IN_PROGRESS' ? 'SWITCHOVER_IN_PROGRESS' : 'SWITCHOVER_IN_POST_PROCESSING'
+      await withProfile(
+        'pg',
+        'late-metadata',
+        ({ samples, lab }) => {
+          expect(statuses(samples.blue).slice(0, 2)).toEqual(['EMPTY', first])
+          expect(lab.events().some((e) => e.event === 'metadata visible')).toBe(true)
+        },
+        { metadataAfterMs: null, visibleAt: { phase, afterMs: 100 } },
+      )
+    })
+  }
 
   it('late-metadata that never appears: NOT_CREATED throughout a switchover', async () => {
     await withProfile(

@@ -15,7 +15,7 @@ import {
   type SwitchoverTimeline,
 } from './presets.js'
 import type { BlockMode, InstanceProxy } from './proxy.js'
-import { scheduleFaults, type ScheduledFaults } from './scheduled-faults.js'
+import { scheduleFaults, schedulePhaseFaults, type ScheduledFaults } from './scheduled-faults.js'
 
 /** Options of one switchover; everything but the preset is a fault or a tweak. */
 export interface SwitchoverOptions extends ScheduledFaults {
@@ -185,6 +185,7 @@ export async function runSwitchover(
   const ipStart = ctx.clock.now()
   await ctx.metadata.apply({ kind: 'status', status: 'SWITCHOVER_IN_PROGRESS' })
   ctx.events.add('IN_PROGRESS', { status: 'SWITCHOVER_IN_PROGRESS' })
+  schedulePhaseFaults(ctx, opts, 'IN_PROGRESS')
   // RDS shows IN_PROGRESS for seconds; pollers must be able to read it before connections are cut.
   await sleep(ipStart + tl.inProgressVisibleMs - ctx.clock.now())
   const { cutAt } = await cut(ctx, opts)
@@ -206,6 +207,7 @@ export async function runSwitchover(
   const postStart = ctx.clock.now()
   await ctx.metadata.apply({ kind: 'status', status: 'SWITCHOVER_IN_POST_PROCESSING' })
   ctx.events.add('POST', { status: 'SWITCHOVER_IN_POST_PROCESSING' })
+  schedulePhaseFaults(ctx, opts, 'POST')
   await Promise.all(proxies.map((p) => p.unblock()))
   ctx.events.add('connections allowed')
   if (opts.dnsDownMs !== undefined && opts.dnsDownMs > 0) {

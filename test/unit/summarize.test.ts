@@ -224,3 +224,38 @@ describe('summarize: the cases beside the table', () => {
     expect(decideConnect(asSnapshot(summary), { host: BLUE, port: 6432 })).toEqual(TO_GREEN_IP)
   })
 })
+
+describe('summarize: after a late start (docs/design.md, "Late metadata")', () => {
+  const HOLD_FOR_PAIR: ConnectDecision = { kind: 'hold', reason: 'corresponding-host' }
+  const late = (
+    partial: Partial<NonNullable<SummaryInput['late']>> = {},
+  ): NonNullable<SummaryInput['late']> => ({
+    blueDnsObservable: true,
+    greenRetirementObservable: true,
+    pendingGreen: new Set(),
+    ...partial,
+  })
+  // No blue start address after a late start: only green's own was captured.
+  const greenOnly = new Map([[GREEN, GREEN_IP]])
+  // prettier-ignore
+  const LATE: readonly {
+    readonly name: string
+    readonly input: Partial<SummaryInput>
+    readonly published: Phase
+    readonly blue: ConnectDecision
+  }[] = [
+    { name: 'POST with the green address: substituted', input: { latestPhase: 'POST', ipByHost: greenOnly, late: late() }, published: 'POST', blue: TO_GREEN_IP },
+    { name: 'POST, green address pending: held for it', input: { latestPhase: 'POST', ipByHost: new Map(), late: late({ pendingGreen: new Set([GREEN]) }) }, published: 'POST', blue: HOLD_FOR_PAIR },
+    { name: 'POST, green address never to come: passes', input: { latestPhase: 'POST', ipByHost: new Map(), late: late() }, published: 'POST', blue: PASS },
+    { name: 'POST, no counterpart: passes (no hold for a pair that cannot form)', input: { latestPhase: 'POST', correspondingHosts: new Map([[BLUE, { blue: BLUE, green: undefined }]]), late: late() }, published: 'POST', blue: PASS },
+    { name: 'COMPLETED, blue DNS unobservable, green retired: COMPLETED', input: { latestPhase: 'COMPLETED', ipByHost: greenOnly, greenTopologyChanged: true, late: late({ blueDnsObservable: false }) }, published: 'COMPLETED', blue: PASS },
+    { name: 'COMPLETED, nothing observable: COMPLETED', input: { latestPhase: 'COMPLETED', ipByHost: new Map(), late: late({ blueDnsObservable: false, greenRetirementObservable: false }) }, published: 'COMPLETED', blue: PASS },
+    { name: 'COMPLETED, blue DNS observable and not updated: still POST', input: { latestPhase: 'COMPLETED', ipByHost: greenOnly, greenTopologyChanged: true, late: late() }, published: 'POST', blue: TO_GREEN_IP },
+    { name: 'COMPLETED, green retirement observable and not seen: still POST', input: { latestPhase: 'COMPLETED', ipByHost: greenOnly, blueDnsUpdated: true, late: late() }, published: 'POST', blue: TO_GREEN_IP },
+  ]
+  it.each(LATE)('$name', (row) => {
+    const summary = summarize(input(row.input))
+    expect(summary.phase).toBe(row.published)
+    expect(decideConnect(asSnapshot(summary), { host: BLUE, port: 5432 })).toEqual(row.blue)
+  })
+})

@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Coordinator } from '../../core/coordinator.js'
+import { decideConnect } from '../../core/routing/router.js'
+import { startCoordinator } from '../helpers/deployment.js'
+import { BLUE, BLUE_IP, GREEN, GREEN_IP, rdsInstanceWorld, row, setPhase } from '../helpers/fake-metadata.js'
+
+/**
+ * Issue 12 item 3 through the real monitors (fake metadata, fake DNS, fake clock): metadata that becomes visible
+ * only mid-switchover still protects, and a cycle whose metadata froze does not restart as a late one.
+ */
+let running: Coordinator | undefined
+afterEach(async () => {
+  await running?.close()
+  running = undefined
+})
+
+const BLUE_TARGET = { host: BLUE, port: 5432 }
+// Polling while no deployment exists is compressed as in the lab, so late rows are seen within a second.
+const OPTIONS = { bgBaselineMs: 200 }
+
+describe('metadata first visible mid-switchover', () => {
+  it('at IN_PROGRESS: holds, substitutes the green address in POST, completes without the timer', async () => {
+    const world = rdsInstanceWorld()
+    world.setAll([])
+    const { coordinator, clock, logger } = startCoordinator(world, OPTIONS)
+    running = coordinator
+    await clock.advance(2_000)
+    expect(coordinator.snapshot().phase).toBe('NOT_CREATED')
+    setPhase(world, 'IN_PROGRESS')
+    await clock.advance(1_000)
+    let s = coordinator.snapshot()
+    expect(s.phase).toBe('IN_PROGRESS')
+    expect(s.roleByHost.get(BLUE)).toBe('SOURCE')
+    expect(s.roleByHost.get(GREEN)).toBe('TARGET')
+    // Green's own name was resolved late; nothing was recorded as a blue start address.
+    expect([...s.ipByHost]).toEqual([[GREEN, GREEN_IP]])
+    expect(decideConnect(s, BLUE_TARGET).kind).toBe('hold')
+    expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      expect.stringContaining('first seen at IN_PROGRESS: protection started late'),
+    ])
+    // The cut, the rename and POST; blue DNS moves to green at the start of POST.
+    world.cutAll()
+    world.dns.set(BLUE, GREEN_IP)
+    setPhase(world, 'POST', true)
+    await clock.advance(1_000)
+    s = coordinator.snapshot()
+    expect(s.phase).toBe('POST')
+    expect(decideConnect(s, BLUE_TARGET)).toMatchObject({ kind: 'substitute', address: GREEN_IP })
+    expect(s.blueDnsUpdated).toBe(true)
+    expect(s.greenTopologyChanged).toBe(true)
+    setPhase(world, 'COMPLETED', true)
+    await clock.advance(1_000)
+    expect(coordinator.snapshot().phase).toBe('COMPLETED')
+    expect(logger.find('did not finish within')).toEqual([])
+    expect(logger.find('Switchover COMPLETED')).toHaveLength(1)
+    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1)
+  })
+
+  it('at POST after the rename: blue names pass (no pair can be formed) and COMPLETED ends the cycle', async () => {
+    const world = rdsInstanceWorld()
+    world.setAll([])
+    const { coordinator, clock, logger } = startCoordinator(world, OPTIONS)
+    running = coordinator
+    await clock.advance(2_000)
+    setPhase(world, 'POST', true)
+    await clock.advance(1_000)
+    const s = coordinator.snapshot()
+    expect(s.phase).toBe('POST')
+    expect(s.roleByHost.get(BLUE)).toBe('SOURCE')
+    expect(decideConnect(s, BLUE_TARGET).kind).toBe('pass')
+    expect(s.ipByHost.size).toBe(0)
+    expect(logger.find('after the green servers took over the blue names')).toHaveLength(1)
+    setPhase(world, 'COMPLETED', true)
+    await clock.advance(1_000)
+    expect(coordinator.snapshot().phase).toBe('COMPLETED')
+    expect(logger.find('did not finish within')).toEqual([])
+  })
+
+  it('at COMPLETED: nothing routed, no warning', async () => {
+    const world = rdsInstanceWorld()
+    world.setAll([])
+    const { coordinator, clock, logger } = startCoordinator(world, OPTIONS)
+    running = coordinator
+    await clock.advance(2_000)
+    world.dns.set(BLUE, GREEN_IP)
+    setPhase(world, 'COMPLETED', true)
+    await clock.advance(2_000)
+    expect(coordinator.snapshot().phase).toBe('COMPLETED')
+    expect(coordinator.snapshot().connectRoutes).toEqual([])
+    expect(logger.lines.filter((l) => l.level === 'warn')).toEqual([])
+  })
+})
+
+describe('metadata frozen at IN_PROGRESS (RDS PostgreSQL)', () => {
+  it('after a regular cycle completed on DNS, the monitors do not start a late one over the frozen rows', async () => {
+    const world = rdsInstanceWorld()
+    const { coordinator, clock, logger } = startCoordinator(world, OPTIONS)
+    running = coordinator
+    await clock.advance(3_000)
+    setPhase(world, 'IN_PROGRESS')
+    await clock.advance(1_000)
+    expect(coordinator.snapshot().phase).toBe('IN_PROGRESS')
+    // The old blue keeps IN_PROGRESS for good; the new writer's rows are deleted; both DNS changes happen.
+    world.cutAll()
+    world.servers.set(BLUE_IP, [row(BLUE, 'SOURCE', 'IN_PROGRESS'), row(GREEN, 'TARGET', 'IN_PROGRESS')])
+    world.servers.set(GREEN_IP, [])
+    world.dns.set(BLUE, GREEN_IP)
+    world.dns.delete(GREEN)
+    await clock.advance(2_000)
+    expect(coordinator.snapshot().phase).toBe('COMPLETED')
+    await clock.advance(5_000)
+    expect(coordinator.snapshot().phase).toBe('COMPLETED')
+    expect(logger.find('first seen at')).toEqual([])
+  })
+})
