@@ -47,9 +47,6 @@ export interface GeneratorOptions {
  * (they stay in the full campaign, whose invariants are not relaxed).
  */
 export const KNOWN_GAPS: readonly string[] = [
-  'late-metadata profile: issue 12 item 3 (a deployment first seen at IN_PROGRESS or later is not protected)',
-  'permission-denied profile: issue 12 item 1 (no read-only eviction without metadata)',
-  'in-progress visible 0 ms: issue 12 (connects in flight across POST land on the old blue)',
   'monitor killed while the proxies blackhole: issue 11 item 7 (the monitor waits its 2 s connect timeout)',
   'unfenced old blue with IN_PROGRESS invisible to the library: nothing can tell the client to stop (lab positive control)',
   'rds-pg-frozen profile: campaign finding, no issue yet (POST/COMPLETED never appear; the hold ends only when DNS ' +
@@ -76,12 +73,12 @@ function span(rng: Rng, range: readonly [number, number], scale: number): number
 }
 
 /** A random timeline: real phase lengths, compressed (pre-POST ×0.08–0.15, POST ×0.03–0.06), with floors. */
-function drawTimeline(rng: Rng, knownOnly: boolean): SwitchoverTimeline {
+function drawTimeline(rng: Rng): SwitchoverTimeline {
   const pre = rng.float(0.08, 0.15)
   const post = rng.float(0.03, 0.06)
   const prepMs = Math.max(300, span(rng, REAL.prep, pre))
   const inProgressMs = Math.max(500, span(rng, REAL.inProgress, pre))
-  const invisible = !knownOnly && rng.chance(0.15)
+  const invisible = rng.chance(0.15)
   const inProgressVisibleMs = invisible ? 0 : Math.max(200, Math.round(inProgressMs * rng.float(0.4, 0.7)))
   const lateRename = rng.chance(0.5)
   const greenRenamedAtMs = lateRename ? span(rng, REAL.rename, post) : undefined
@@ -117,7 +114,7 @@ function drawProfile(
   if (engine === 'mysql') options.push('mysql-trace')
   if (engine === 'pg' && topology === 'rds-instance' && !knownOnly) options.push('rds-pg-frozen')
   if (engine === 'pg' && topology === 'aurora') options.push('aurora-pg-deleted')
-  if (!knownOnly) options.push('late-metadata', 'late-metadata', 'permission-denied')
+  options.push('late-metadata', 'late-metadata', 'permission-denied')
   return rng.pick(options)
 }
 
@@ -135,7 +132,7 @@ export function drawScenario(seed: number, opts: GeneratorOptions): CampaignScen
   const topology: LabTopology = rng.chance(0.4) ? 'aurora' : 'rds-instance'
   const readers = topology === 'aurora' && engine === 'pg' ? rng.int(0, 2) : 0
   const profile = drawProfile(rng, engine, topology, knownOnly)
-  const timeline = drawTimeline(rng, knownOnly)
+  const timeline = drawTimeline(rng)
   const switchoverMs = timeline.prepMs + timeline.inProgressMs
   const lateMetadataAtMs =
     profile === 'late-metadata' ? (rng.chance(0.1) ? null : rng.int(-300, switchoverMs)) : undefined
