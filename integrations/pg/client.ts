@@ -16,11 +16,10 @@ import { pgConfigObject, rejectOwnSocket } from './config.js'
 import { pgMetadataSource } from './metadata-source.js'
 import type { ActiveQuery, ReadOnlyHost } from './read-only.js'
 import { onReadOnlyError, resendStatement } from './read-only.js'
-import { transactionEffect } from '../shared/transaction-keywords.js'
 import { isRetryConnection, retryConnectionConfig } from '../shared/retry-read-only.js'
 import { PgSession } from './session.js'
 import type { Callback } from './query-forms.js'
-import { failSubmittable, statementConfig } from './query-forms.js'
+import { failSubmittable, orphanPlan } from './query-forms.js'
 
 type RawQuery = (this: unknown, config: unknown, values?: unknown, callback?: unknown) => unknown
 // The prototype method itself, always called with `.call(client, ...)`.
@@ -30,8 +29,9 @@ const baseQuery = pg.Client.prototype.query as unknown as RawQuery
 /**
  * A `pg.Client` that follows a Blue/Green switchover: new connections are routed (held while the switchover is in
  * progress, sent to the right IP while keeping the host name for TLS, refused to green hosts once they are
- * retired), queries are held while the switchover is in progress, and read-only errors from the old blue server
- * surface as `BlueGreenReadOnlyError` and close the connection. Every `pg.Client` call form works unchanged.
+ * retired) and refused when they reach a server that no longer accepts writes; queries are held while the
+ * switchover is in progress; a read-only error from such a server takes the connection out of use (an autocommit
+ * statement is sent again elsewhere first, see `read-only.ts`). Every `pg.Client` call form works unchanged.
  *
  * @example
  * ```ts
@@ -266,33 +266,20 @@ export class BlueGreenPgClient extends pg.Client {
     )
   }
 
-  /**
-   * A held statement never reached the server: if the cut killed this connection during the hold, an
-   * autocommit one goes to a fresh connection instead (held in turn until the switchover lets it through);
-   * `undefined` to send it here as usual (the connection lives, or the statement may not move: inside a
-   * transaction, transaction control, retries off).
-   */
+  /** A held statement whose connection the cut killed: moved or interrupted (`orphanPlan`); else sent here. */
   #rescue(config: unknown, values: unknown): Promise<unknown> | undefined {
     const client = this as unknown as { _queryable?: boolean; _ending?: boolean }
-    if (client._queryable !== false && client._ending !== true) return undefined
     const handle = this.#binding.current()
-    if (handle === undefined) return undefined
-    const statement = statementConfig(config, values)
-    const effect = statement === undefined ? undefined : transactionEffect(statement.text)
-    // A held BEGIN makes what follows it on this client part of that transaction: nothing of it may move.
-    if (effect === 'begin') this.#heldTransaction = true
-    if (effect !== undefined || this.#session.inTransaction() || this.#heldTransaction) {
-      // A statement of a transaction the cut ended while it was held: typed and retryable.
+    if ((client._queryable !== false && client._ending !== true) || handle === undefined) return undefined
+    const plan = orphanPlan(config, values, this.#session.inTransaction(), this.#heldTransaction)
+    this.#heldTransaction = plan.heldTransaction
+    const cut = new Error('Client has encountered a connection error and is not queryable')
+    if (plan.kind === 'interrupt') {
       const { bgdId, phase } = handle.snapshot()
-      const cause = new Error('Client has encountered a connection error and is not queryable')
-      return Promise.reject(new BlueGreenTransactionInterruptedError({ bgdId, phase, cut: true, cause }))
+      return Promise.reject(new BlueGreenTransactionInterruptedError({ bgdId, phase, cut: true, cause: cut }))
     }
-    if (statement === undefined || !this.#retries || !handle.options.retryReadOnly) return undefined
-    return resendStatement(
-      this.#readOnlyHost(handle),
-      statement,
-      new Error('Client has encountered a connection error and is not queryable'),
-    )
+    if (plan.kind === 'send-here' || !this.#retries || !handle.options.retryReadOnly) return undefined
+    return resendStatement(this.#readOnlyHost(handle), plan.statement, cut)
   }
 
   /** A hold that ended in an interrupted transaction also discards this connection (it is cut or fenced). */
