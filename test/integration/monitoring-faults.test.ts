@@ -1,11 +1,11 @@
 import mysql from 'mysql2/promise'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPool } from '../../integrations/mysql2/index.js'
 import { BlueGreenPgClient, BlueGreenPgPool } from '../../integrations/pg/index.js'
 import { BLUE, BLUE_IP, LinesLogger, tableLookup, waitFor } from './helpers/names.js'
 import type { TcpProxy } from './helpers/tcp-proxy.js'
 import { startTcpProxy } from './helpers/tcp-proxy.js'
+import { pgAdmin } from './helpers/pg-admin.js'
 
 /**
  * Issue 11 items 1 and 2 against the real servers: broken metadata and a monitoring user the server refuses.
@@ -22,17 +22,6 @@ const WINDOW_MS = 10_000
 let counter = 0
 const nextId = (): string => `faults-int-${process.pid}-${++counter}`
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function pgAdmin<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ ...PG, database })
-  client.on('error', () => undefined)
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
 
 /** Samples `count()` every 50 ms for `ms`; returns the largest value seen. */
 async function maxOver(ms: number, count: () => Promise<number>): Promise<number> {

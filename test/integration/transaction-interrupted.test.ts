@@ -55,19 +55,42 @@ function deployment(port: number): { id: string; source: RowsSource; phase(next:
 
 const fast = { logger: silentLogger, lookup, bgBaselineMs: 50, bgIncreasedMs: 50, bgHighMs: 20 }
 
+/** A routed pg pool (3 connections) on the blue name, through the blue proxy, closed after the test. */
+function pgPool(bgdId: string, metadataSource: RowsSource): BlueGreenPgPool {
+  const pool = new BlueGreenPgPool({
+    host: BLUE,
+    port: proxies.pg?.port ?? 0,
+    user: 'postgres',
+    database: 'postgres',
+    max: 3,
+    blueGreen: { ...fast, bgdId, metadataSource },
+  })
+  pool.on('error', () => undefined)
+  cleanups.push(() => pool.end())
+  return pool
+}
+
+/** A routed mysql2 promise pool (3 connections) on the blue name, through the blue proxy, closed after the test. */
+function mysqlPool(
+  bgdId: string,
+  metadataSource: RowsSource,
+): ReturnType<ReturnType<typeof createPool>['promise']> {
+  const pool = createPool({
+    host: BLUE,
+    port: proxies.my?.port ?? 0,
+    user: 'root',
+    database: 'test',
+    connectionLimit: 3,
+    blueGreen: { ...fast, bgdId, metadataSource },
+  }).promise()
+  cleanups.push(() => pool.end())
+  return pool
+}
+
 describe('pg', () => {
   it('IN_PROGRESS: the next statement of a transaction opened before fails at once; autocommit statements are held', async () => {
     const { id, source, phase } = deployment(proxies.pg?.port ?? 0)
-    const pool = new BlueGreenPgPool({
-      host: BLUE,
-      port: proxies.pg?.port ?? 0,
-      user: 'postgres',
-      database: 'postgres',
-      max: 3,
-      blueGreen: { ...fast, bgdId: id, metadataSource: source },
-    })
-    pool.on('error', () => undefined)
-    cleanups.push(() => pool.end())
+    const pool = pgPool(id, source)
     await pool.query('SELECT 1')
     await waitFor(() => getStatus(id)?.roleByHost.has(GREEN) === true, 5000, 'CREATED')
     const tx = await pool.connect()
@@ -91,16 +114,7 @@ describe('pg', () => {
 
   it('POST: a transaction opened before IN_PROGRESS is interrupted; one opened in POST runs', async () => {
     const { id, source, phase } = deployment(proxies.pg?.port ?? 0)
-    const pool = new BlueGreenPgPool({
-      host: BLUE,
-      port: proxies.pg?.port ?? 0,
-      user: 'postgres',
-      database: 'postgres',
-      max: 3,
-      blueGreen: { ...fast, bgdId: id, metadataSource: source },
-    })
-    pool.on('error', () => undefined)
-    cleanups.push(() => pool.end())
+    const pool = pgPool(id, source)
     const old = await pool.connect()
     old.on('error', () => undefined)
     await waitFor(() => getStatus(id)?.roleByHost.has(GREEN) === true, 5000, 'CREATED')
@@ -122,15 +136,7 @@ describe('pg', () => {
 describe('mysql2', () => {
   it('IN_PROGRESS and POST: statements of a transaction opened before fail at once, typed; autocommit ones are held', async () => {
     const { id, source, phase } = deployment(proxies.my?.port ?? 0)
-    const pool = createPool({
-      host: BLUE,
-      port: proxies.my?.port ?? 0,
-      user: 'root',
-      database: 'test',
-      connectionLimit: 3,
-      blueGreen: { ...fast, bgdId: id, metadataSource: source },
-    }).promise()
-    cleanups.push(() => pool.end())
+    const pool = mysqlPool(id, source)
     await pool.query('SELECT 1')
     await waitFor(() => getStatus(id)?.roleByHost.has(GREEN) === true, 5000, 'CREATED')
     const first = await pool.getConnection()
@@ -163,16 +169,7 @@ describe('mysql2', () => {
 describe('held statements whose connection the cut killed (they never reached the server)', () => {
   it('pg: an autocommit one runs on a fresh connection after the hold; a transaction gets TRANSACTION_INTERRUPTED', async () => {
     const { id, source, phase } = deployment(proxies.pg?.port ?? 0)
-    const pool = new BlueGreenPgPool({
-      host: BLUE,
-      port: proxies.pg?.port ?? 0,
-      user: 'postgres',
-      database: 'postgres',
-      max: 3,
-      blueGreen: { ...fast, bgdId: id, metadataSource: source },
-    })
-    pool.on('error', () => undefined)
-    cleanups.push(() => pool.end())
+    const pool = pgPool(id, source)
     await pool.query('SELECT 1')
     await waitFor(() => getStatus(id)?.roleByHost.has(GREEN) === true, 5000, 'CREATED')
     const [auto, tx] = await Promise.all([pool.connect(), pool.connect()])
@@ -197,15 +194,7 @@ describe('held statements whose connection the cut killed (they never reached th
 
   it('mysql2: an autocommit one runs on a fresh connection after the hold; a transaction gets TRANSACTION_INTERRUPTED', async () => {
     const { id, source, phase } = deployment(proxies.my?.port ?? 0)
-    const pool = createPool({
-      host: BLUE,
-      port: proxies.my?.port ?? 0,
-      user: 'root',
-      database: 'test',
-      connectionLimit: 3,
-      blueGreen: { ...fast, bgdId: id, metadataSource: source },
-    }).promise()
-    cleanups.push(() => pool.end())
+    const pool = mysqlPool(id, source)
     await pool.query('SELECT 1')
     await waitFor(() => getStatus(id)?.roleByHost.has(GREEN) === true, 5000, 'CREATED')
     const [auto, tx] = await Promise.all([pool.getConnection(), pool.getConnection()])

@@ -1,4 +1,4 @@
-import pg from 'pg'
+import { pgAdmin } from './pg-admin.js'
 
 /**
  * A login role whose new sessions can be made read-only and writable again, the way RDS fences the old blue
@@ -7,25 +7,14 @@ import pg from 'pg'
  */
 export const FENCE_ROLE = 'bg_fence_app'
 
-async function admin<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database })
-  client.on('error', () => undefined)
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
-
 /** Creates the role (if needed) with every right on `database`'s public tables and sequences, and `extra` SQL. */
 export async function createFenceRole(database: string, extra = ''): Promise<void> {
-  await admin('postgres', async (client) => {
+  await pgAdmin('postgres', async (client) => {
     const exists = await client.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [FENCE_ROLE])
     if (exists.rowCount === 0) await client.query(`CREATE ROLE ${FENCE_ROLE} LOGIN`)
     await client.query(`ALTER ROLE ${FENCE_ROLE} RESET default_transaction_read_only`)
   })
-  await admin(database, (client) =>
+  await pgAdmin(database, (client) =>
     client.query(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${FENCE_ROLE};
       GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${FENCE_ROLE}; ${extra}`),
   )
@@ -36,10 +25,10 @@ export async function fence(on: boolean): Promise<void> {
   const sql = on
     ? `ALTER ROLE ${FENCE_ROLE} SET default_transaction_read_only = on`
     : `ALTER ROLE ${FENCE_ROLE} RESET default_transaction_read_only`
-  await admin('postgres', (client) => client.query(sql))
+  await pgAdmin('postgres', (client) => client.query(sql))
 }
 
 /** Drops the role; the databases it has rights in must be dropped first. */
 export async function dropFenceRole(): Promise<void> {
-  await admin('postgres', (client) => client.query(`DROP ROLE IF EXISTS ${FENCE_ROLE}`))
+  await pgAdmin('postgres', (client) => client.query(`DROP ROLE IF EXISTS ${FENCE_ROLE}`))
 }

@@ -1,6 +1,7 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { Phase } from '../../../core/types.js'
 import { createFenceRole, dropFenceRole, FENCE_ROLE } from './pg-fence.js'
+import { pgAdmin } from './pg-admin.js'
 
 export const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' } as const
 export const SCRATCH_DB = 'bg_driver_test'
@@ -13,20 +14,9 @@ const STATUS: Readonly<Record<Exclude<Phase, 'NOT_CREATED'>, string>> = {
   COMPLETED: 'SWITCHOVER_COMPLETED',
 }
 
-async function admin<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ ...PG, database })
-  client.on('error', () => undefined)
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
-
 /** Runs SQL in the scratch database as the superuser. */
 export function scratchSql(sql: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  return admin(SCRATCH_DB, (client) => client.query(sql, values))
+  return pgAdmin(SCRATCH_DB, (client) => client.query(sql, values))
 }
 
 /**
@@ -35,7 +25,7 @@ export function scratchSql(sql: string, values: unknown[] = []): Promise<pg.Quer
  */
 export async function createScratch(): Promise<void> {
   await dropScratch()
-  await admin('postgres', async (client) => {
+  await pgAdmin('postgres', async (client) => {
     await client.query(`CREATE DATABASE ${SCRATCH_DB}`)
     await client.query(`DROP ROLE IF EXISTS bg_driver_ro`)
     await client.query(`CREATE ROLE bg_driver_ro LOGIN`)
@@ -59,7 +49,7 @@ export async function createScratch(): Promise<void> {
 
 /** Drops the scratch database and role. */
 export async function dropScratch(): Promise<void> {
-  await admin('postgres', async (client) => {
+  await pgAdmin('postgres', async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${SCRATCH_DB} WITH (FORCE)`)
     await client.query(`DROP ROLE IF EXISTS bg_driver_ro`)
   })
@@ -80,7 +70,7 @@ export async function setPhase(blue: string, green: string, port: number, phase:
 
 /** Backend rows of monitoring connections (application_name set by the pg metadata source). */
 export async function monitorBackends(): Promise<number> {
-  const result = await admin('postgres', (client) =>
+  const result = await pgAdmin('postgres', (client) =>
     client.query<{ n: string }>(
       `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'rds-bluegreen-monitor'`,
     ),
