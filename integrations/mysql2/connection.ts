@@ -4,6 +4,9 @@ import { bindDeployment, STANDALONE_LINGER_MS } from '../shared/deployment-bindi
 import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
 import { attachMembership, membershipOf } from '../shared/pool-member.js'
 import { isRetryConnection, retryConnectionConfig } from '../shared/retry-read-only.js'
+import { waitForWritable } from '../shared/wait-writable.js'
+import type { DeploymentHandle } from '../../core/registry.js'
+import type { ConnectTarget } from '../../core/types.js'
 import type { BlueGreenMysqlConnectionConfig } from './config.js'
 import { mysqlConfigObject, mysqlTarget, rejectOwnStream } from './config.js'
 import { mysqlMetadataSource } from './metadata-source.js'
@@ -34,17 +37,25 @@ export function createConnection(config: string | BlueGreenMysqlConnectionConfig
     member?.binding ??
     bindDeployment(split, mysqlTarget(driverConfig), mysqlMetadataSource, { lingerMs: STANDALONE_LINGER_MS })
   const lookup = split.lookup ?? binding.init.lookup
-  const stream = routedStream(binding, lookup, member === undefined)
+  const retries = !isRetryConnection(input)
+  const fresh = (): Connection =>
+    createConnection(
+      retryConnectionConfig(
+        attachMembership(copyConfig(driverConfig), { binding, discard: () => undefined }),
+      ),
+    )
+  // A standalone connection cannot reconnect: it waits for a writable server before it dials.
+  const beforeDial =
+    member === undefined && retries
+      ? (handle: DeploymentHandle, target: ConnectTarget) =>
+          waitForWritable(handle, target, () => probe(fresh()))
+      : undefined
+  const stream = routedStream(binding, lookup, member === undefined, beforeDial)
   const connection = mysql.createConnection(copyConfig(driverConfig, { stream }) as mysql.ConnectionOptions)
   routeCommands(connection as unknown as MysqlConnectionLike, binding, {
     ...(member === undefined ? {} : { detach: () => member.discard(connection) }),
-    retries: !isRetryConnection(input),
-    fresh: () =>
-      createConnection(
-        retryConnectionConfig(
-          attachMembership(copyConfig(driverConfig), { binding, discard: () => undefined }),
-        ),
-      ),
+    retries,
+    fresh,
   })
   awaitCheckOnConnect(connection)
   return connection
@@ -67,4 +78,12 @@ function awaitCheckOnConnect(connection: Connection): void {
       )
     })
   } as Connection['connect']
+}
+
+/** Connects a throwaway connection (judged by its connect check, refused when fenced), then closes it. */
+function probe(connection: Connection): Promise<void> {
+  connection.on('error', () => undefined)
+  return new Promise<void>((resolve, reject) =>
+    connection.connect((err) => (err == null ? resolve() : reject(err))),
+  ).finally(() => connection.destroy())
 }

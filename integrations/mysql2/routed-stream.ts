@@ -1,6 +1,9 @@
 import { RoutedSocket } from '../shared/routed-socket.js'
 import type { DeploymentBinding } from '../shared/deployment-binding.js'
+import type { DeploymentHandle } from '../../core/registry.js'
 import type { LookupFunction } from '../../core/runtime.js'
+import type { ConnectTarget } from '../../core/types.js'
+import { serverMemory } from '../shared/read-only.js'
 
 /** The part of a mysql2 connection config the stream factory reads. */
 export interface MysqlStreamConfig {
@@ -48,6 +51,8 @@ export function routedStream(
   binding: DeploymentBinding,
   lookup: LookupFunction | undefined,
   releaseOnClose: boolean,
+  /** A standalone connection's wait for a writable server before it dials (see wait-writable.ts). */
+  beforeDial?: (handle: DeploymentHandle, target: ConnectTarget) => Promise<void>,
 ): (opts: MysqlStreamOptions) => RoutedSocket {
   return (opts) => {
     const { config } = opts
@@ -59,19 +64,25 @@ export function routedStream(
     const target = { host: config.host ?? 'localhost', port: config.port ?? 3306 }
     const handle = binding.handle()
     if (handle === undefined) return socket.connect(target.port, target.host)
-    // A connect held while IN_PROGRESS must end with the library's typed timeout (bgConnectTimeoutMs), not
-    // with mysql2's own ETIMEDOUT, whose timer starts now: the dial itself keeps its full connectTimeout.
-    if (handle.snapshot().phase === 'IN_PROGRESS' && typeof config.connectTimeout === 'number') {
+    // A connect held while IN_PROGRESS (or waiting for a writable server) must end with the library's typed
+    // outcome within bgConnectTimeoutMs, not with mysql2's own ETIMEDOUT, whose timer starts now: the dial itself
+    // keeps its full connectTimeout.
+    const waits = beforeDial !== undefined && serverMemory().shouldProbe(target)
+    if ((waits || handle.snapshot().phase === 'IN_PROGRESS') && typeof config.connectTimeout === 'number') {
       if (config.connectTimeout > 0) config.connectTimeout += binding.init.options.connectTimeoutMs
     }
-    handle.routeConnect(target).then(
-      (plan) => {
-        if (socket.destroyed) return
-        socket.override = plan.kind === 'substitute' ? { address: plan.address, port: plan.port } : undefined
-        socket.connect(target.port, target.host)
-      },
-      (err: unknown) => socket.destroy(err instanceof Error ? err : new Error(String(err))),
-    )
+    const ready = waits ? beforeDial(handle, target) : Promise.resolve()
+    ready
+      .then(() => handle.routeConnect(target))
+      .then(
+        (plan) => {
+          if (socket.destroyed) return
+          socket.override =
+            plan.kind === 'substitute' ? { address: plan.address, port: plan.port } : undefined
+          socket.connect(target.port, target.host)
+        },
+        (err: unknown) => socket.destroy(err instanceof Error ? err : new Error(String(err))),
+      )
     return socket
   }
 }

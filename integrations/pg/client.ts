@@ -5,6 +5,7 @@ import type { DeploymentHandle } from '../../core/registry.js'
 import type { ConnectTarget } from '../../core/types.js'
 import type { ConnectionFacts } from '../shared/blue-connections.js'
 import { serverMemory } from '../shared/read-only.js'
+import { waitForWritable } from '../shared/wait-writable.js'
 import type { DeploymentBinding } from '../shared/deployment-binding.js'
 import { bindDeployment, STANDALONE_LINGER_MS } from '../shared/deployment-binding.js'
 import { copyConfig, splitDriverConfig } from '../shared/driver-config.js'
@@ -53,6 +54,7 @@ export class BlueGreenPgClient extends pg.Client {
   /** A held BEGIN met a dead connection: the statements queued behind it belong to its transaction. */
   #heldTransaction = false
   #discarded = false
+  #ending = false
 
   static {
     Object.defineProperty(this.prototype, 'query', {
@@ -96,6 +98,8 @@ export class BlueGreenPgClient extends pg.Client {
       this.once('end', () => void this.#binding.release())
     }
     this.#session = new PgSession(this.connection, () => this.#binding.current()?.snapshot().phase)
+    // A connection that ends unasked (the switchover cuts them) makes its target suspect (wait-writable.ts).
+    this.connection.once('end', () => this.#ending || serverMemory().markSuspect(this.#target))
   }
 
   /** The deployment this client follows (acquired at the first connect), for diagnostics. */
@@ -125,6 +129,7 @@ export class BlueGreenPgClient extends pg.Client {
   override end(): Promise<void>
   override end(callback: (err: Error) => void): void
   override end(callback?: (err: Error) => void): Promise<void> | void {
+    this.#ending = true
     const released = this.#pool === undefined ? this.#binding.release() : Promise.resolve()
     if (callback !== undefined) {
       super.end((err) => void released.then(() => callback(err)))
@@ -137,6 +142,9 @@ export class BlueGreenPgClient extends pg.Client {
     const handle = this.#binding.handle()
     try {
       if (handle !== undefined) {
+        // A standalone client cannot reconnect: it waits for a writable server before it dials (wait-writable.ts).
+        if (this.#pool === undefined && this.#retries)
+          await waitForWritable(handle, this.#target, () => this.#probe(handle))
         const plan = await this.#route(handle)
         this.#socket.override =
           plan.kind === 'substitute' ? { address: plan.address, port: plan.port } : undefined
@@ -147,6 +155,17 @@ export class BlueGreenPgClient extends pg.Client {
     } catch (err) {
       if (this.#pool === undefined) void this.#binding.release()
       throw err
+    }
+  }
+
+  /** Connects a throwaway client of the same settings, which is judged (and refused when fenced) as any. */
+  async #probe(handle: DeploymentHandle): Promise<void> {
+    const probe = this.#readOnlyHost(handle).fresh()
+    probe.on('error', () => undefined)
+    try {
+      await probe.connect()
+    } finally {
+      void probe.end().catch(() => undefined)
     }
   }
 

@@ -100,6 +100,8 @@ interface TargetMemory {
   /** When new connections first found a formerly writable server read-only (undefined: not now). */
   fencedSince: number | undefined
   suspectUntil: number
+  /** When a connection last found the server writable. */
+  writableAt: number
 }
 
 /** Bounded: one entry per host:port an application connects to. */
@@ -134,6 +136,7 @@ export class ServerMemory {
       memory.writableSeen = true
       memory.lastMode = 'writable'
       memory.fencedSince = undefined
+      memory.writableAt = this.#now()
       return 'accept'
     }
     if (isReaderClusterHost(target.host) || !memory.writableSeen) {
@@ -176,6 +179,18 @@ export class ServerMemory {
     this.#memory(target).suspectUntil = this.#now() + SUSPECT_MS
   }
 
+  /**
+   * Whether a standalone connection to `target` should first wait for a writable server (probing with a
+   * connection of its own): its connections were just cut or met a read-only server, or new ones find it fenced.
+   */
+  shouldProbe(target: ConnectTarget): boolean {
+    const memory = this.#targets.get(key(target))
+    if (memory === undefined) return false
+    if (memory.fencedSince !== undefined) return true
+    // Suspect since the last writable verdict (a later writable connection answers the suspicion).
+    return memory.suspectUntil > this.#now() && memory.suspectUntil - SUSPECT_MS > memory.writableAt
+  }
+
   /** Whether a new connection to `target` should check its server: never checked, or suspect. */
   shouldCheck(target: ConnectTarget): boolean {
     const memory = this.#targets.get(key(target))
@@ -190,7 +205,13 @@ export class ServerMemory {
         const oldest = this.#targets.keys().next()
         if (oldest.done !== true) this.#targets.delete(oldest.value)
       }
-      memory = { writableSeen: false, lastMode: 'unknown', fencedSince: undefined, suspectUntil: 0 }
+      memory = {
+        writableSeen: false,
+        lastMode: 'unknown',
+        fencedSince: undefined,
+        suspectUntil: 0,
+        writableAt: 0,
+      }
       this.#targets.set(k, memory)
     }
     return memory

@@ -30,10 +30,12 @@ describe('campaign generator', () => {
     expect(many.some((s) => s.timeline.greenRenamedAtMs !== undefined)).toBe(true)
     expect(many.some((s) => s.killMonitorAt !== undefined && s.blockMode === 'blackhole')).toBe(true)
     expect(many.some((s) => s.readers === 2)).toBe(true)
+    // The CI seed leaves out only the known gaps (KNOWN_GAPS); the metadata gaps issue 12 closed are drawn.
     const known = campaignScenarios(7, 0, 200, clients, true)
-    expect(known.some((s) => ['late-metadata', 'permission-denied'].includes(s.profile))).toBe(false)
-    expect(known.some((s) => s.timeline.inProgressVisibleMs === 0)).toBe(false)
+    expect(known.some((s) => ['late-metadata', 'permission-denied'].includes(s.profile))).toBe(true)
+    expect(known.some((s) => s.timeline.inProgressVisibleMs === 0)).toBe(true)
     expect(known.some((s) => s.killMonitorAt !== undefined && s.blockMode === 'blackhole')).toBe(false)
+    expect(known.some((s) => s.profile === 'rds-pg-frozen')).toBe(false)
   })
 })
 
