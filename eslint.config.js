@@ -17,10 +17,11 @@ const DRIVERS = [
   'drizzle-orm',
   'drizzle-orm/*',
   '@prisma/*',
+  '@opentelemetry/*',
 ]
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.cjs', '**/generated/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.cjs', '**/generated/**', '.scratch/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -51,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['core/**/*.ts', 'integrations/**/*.ts'],
+    files: ['core/**/*.ts', 'integrations/**/*.ts', 'cli/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
       ...importX.flatConfigs.typescript.settings,

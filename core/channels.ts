@@ -1,5 +1,5 @@
 import { channel } from 'node:diagnostics_channel'
-import type { Phase } from './types.js'
+import type { ArmedState, Phase } from './types.js'
 
 /**
  * `node:diagnostics_channel` channels. Names are process-global, so every copy of the library (ESM and CommonJS)
@@ -18,7 +18,18 @@ export const CHANNELS = {
   substitute: 'rds-bluegreen:substitute',
   reject: 'rds-bluegreen:reject',
   evict: 'rds-bluegreen:evict',
+  armed: 'rds-bluegreen:armed',
 } as const
+
+/**
+ * The engine of a deployment, named as OpenTelemetry's `db.system.name` names it.
+ *
+ * @example
+ * ```ts
+ * const system: DbSystem = 'postgresql'
+ * ```
+ */
+export type DbSystem = 'postgresql' | 'mysql'
 
 /**
  * A published phase change.
@@ -45,6 +56,8 @@ export interface PhaseEvent {
  */
 export interface HoldEvent {
   readonly bgdId: string
+  /** The deployment's engine, when its metadata source is pg's or mysql2's. */
+  readonly dbSystem?: DbSystem
   readonly kind: 'connect' | 'execute'
   readonly host: string
   readonly phase: Phase
@@ -63,6 +76,7 @@ export interface HoldEvent {
  */
 export interface SubstituteEvent {
   readonly bgdId: string
+  readonly dbSystem?: DbSystem
   readonly host: string
   readonly address: string
   readonly port: number
@@ -80,6 +94,7 @@ export interface SubstituteEvent {
  */
 export interface RejectEvent {
   readonly bgdId: string
+  readonly dbSystem?: DbSystem
   readonly host: string
   readonly phase: Phase
 }
@@ -96,9 +111,26 @@ export interface RejectEvent {
  */
 export interface EvictEvent {
   readonly bgdId: string
+  readonly dbSystem?: DbSystem
   readonly host: string
   readonly phase: Phase
   readonly reason: 'read-only' | 'transaction-interrupted'
+}
+
+/**
+ * The armed state of a deployment changed (docs/design.md, "Armed"): protection became armed, or cannot be and
+ * why, with the fix. Published on every change of verdict or pairs.
+ *
+ * @example
+ * ```ts
+ * subscribe(CHANNELS.armed, (event) => { if (!event.armed) alert(`${event.reason}; fix: ${event.fix}`) })
+ * ```
+ */
+export interface ArmedEvent extends ArmedState {
+  readonly bgdId: string
+  readonly dbSystem?: DbSystem
+  /** The published phase at the time. */
+  readonly phase: Phase
 }
 
 const phaseChannel = channel(CHANNELS.phase)
@@ -107,6 +139,7 @@ const holdEndChannel = channel(CHANNELS.holdEnd)
 const substituteChannel = channel(CHANNELS.substitute)
 const rejectChannel = channel(CHANNELS.reject)
 const evictChannel = channel(CHANNELS.evict)
+const armedChannel = channel(CHANNELS.armed)
 
 export function publishPhase(event: PhaseEvent): void {
   if (phaseChannel.hasSubscribers) phaseChannel.publish(event)
@@ -130,4 +163,8 @@ export function publishReject(event: RejectEvent): void {
 
 export function publishEvict(event: EvictEvent): void {
   if (evictChannel.hasSubscribers) evictChannel.publish(event)
+}
+
+export function publishArmed(event: ArmedEvent): void {
+  if (armedChannel.hasSubscribers) armedChannel.publish(event)
 }

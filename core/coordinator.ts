@@ -1,13 +1,16 @@
-import { publishPhase } from './channels.js'
-import type { PhaseEvent } from './channels.js'
+import { publishArmed, publishPhase } from './channels.js'
+import type { DbSystem, PhaseEvent } from './channels.js'
+import type { MetadataDiagnosis } from './metadata/diagnosis.js'
 import type { MetadataSource } from './metadata/source.js'
 import { SideMonitor } from './monitor/side-monitor.js'
 import type { ResolvedOptions } from './options.js'
 import type { Clock, Logger, Resolver } from './runtime.js'
+import type { MonitorFault } from './status/armed-reasons.js'
 import type { Instant } from './status/cycle.js'
 import type { CoordinatorEffect, CoordinatorEvent, CoordinatorState } from './status/events.js'
 import { initialState, reduce } from './status/reducer.js'
 import type { BlueGreenSnapshot, ConnectTarget, InterimStatus, Role } from './types.js'
+import { rememberOnce } from './warn-once.js'
 
 export { DELETION_DEBOUNCE_MS } from './status/reducer.js'
 
@@ -35,6 +38,8 @@ export interface CoordinatorDeps {
  */
 export class Coordinator {
   readonly bgdId: string
+  /** The engine, from the metadata source (`pg`, `mysql2`); events carry it as OpenTelemetry's `db.system.name`. */
+  readonly dbSystem: DbSystem | undefined
   readonly #deps: CoordinatorDeps
   readonly #monitors = new Map<Role, SideMonitor>()
   readonly #waiters = new Set<() => void>()
@@ -51,9 +56,10 @@ export class Coordinator {
   constructor(deps: CoordinatorDeps) {
     this.#deps = deps
     this.bgdId = deps.options.bgdId
+    this.dbSystem = dbSystemOf(deps.source.name)
     const { switchoverTimeoutMs, releaseOnBlueDnsUpdate } = deps.options
     this.#state = initialState(
-      { bgdId: this.bgdId, switchoverTimeoutMs, releaseOnBlueDnsUpdate },
+      { bgdId: this.bgdId, switchoverTimeoutMs, releaseOnBlueDnsUpdate, dbSystem: this.dbSystem },
       deps.clock.now(),
     )
     this.#published = this.#state.snapshot
@@ -111,8 +117,13 @@ export class Coordinator {
   }
 
   /** A monitor found no readable metadata. */
-  reportUnavailable(role: Role, reason: string): void {
-    this.#dispatch({ type: 'unavailable', role, reason })
+  reportUnavailable(role: Role, reason: string, diagnosis?: MetadataDiagnosis): void {
+    this.#dispatch({ type: 'unavailable', role, reason, diagnosis, at: this.#now() })
+  }
+
+  /** A monitor hit a fault a user must fix, or (`undefined`) read again after one. */
+  reportFault(role: Role, fault: MonitorFault | undefined): void {
+    this.#dispatch({ type: 'fault', role, fault, at: this.#now() })
   }
 
   /** Stops both monitors and wakes every waiter; idempotent. */
@@ -147,7 +158,10 @@ export class Coordinator {
       case 'publish':
         return this.#publish(effect.snapshot, effect.phaseChange, effect.notify)
       case 'log':
+        if (effect.once !== undefined && !rememberOnce(effect.once)) return
         return this.#deps.logger[effect.level](effect.message)
+      case 'armed':
+        return publishArmed(effect.event)
       case 'schedule-timer':
         this.#cancelTimer?.()
         this.#cancelTimer = this.#deps.clock.timer(effect.delayMs, () =>
@@ -190,7 +204,8 @@ export class Coordinator {
         role,
         bgdId: this.bgdId,
         onInterim: (r, interim) => this.accept(r, interim),
-        onUnavailable: (r, reason) => this.reportUnavailable(r, reason),
+        onUnavailable: (r, reason, diagnosis) => this.reportUnavailable(r, reason, diagnosis),
+        onFault: (r, fault) => this.reportFault(r, fault),
       })
       this.#monitors.set(role, monitor)
       monitor.start()
@@ -204,4 +219,9 @@ export class Coordinator {
     for (const monitor of old) void monitor.stop().catch(() => undefined)
     if (!this.#state.closed) this.#startMonitors()
   }
+}
+
+/** `db.system.name` of the drivers' own metadata sources; other sources (tests, custom) name none. */
+function dbSystemOf(source: string): DbSystem | undefined {
+  return source === 'pg' ? 'postgresql' : source === 'mysql2' ? 'mysql' : undefined
 }

@@ -24,11 +24,19 @@ export {
 } from './errors.js'
 export type { BlueGreenErrorCode } from './errors.js'
 export { getStatus } from './registry.js'
-export type { BlueGreenSnapshot, Role } from './types.js'
+export type { BlueGreenSnapshot, Role, ArmedState, ArmedCode, ArmedPair } from './types.js'
 export { PHASES, isActivePhase } from './phases.js'
 export type { Phase } from './phases.js'
 export { CHANNELS } from './channels.js'
-export type { PhaseEvent, HoldEvent, SubstituteEvent, RejectEvent, EvictEvent } from './channels.js'
+export type {
+  PhaseEvent,
+  HoldEvent,
+  SubstituteEvent,
+  RejectEvent,
+  EvictEvent,
+  ArmedEvent,
+  DbSystem,
+} from './channels.js'
 export type { BlueGreenOptions } from './options.js'
 export type { Logger } from './runtime.js'
 export { formatSwitchoverSummary } from './summary-log.js'

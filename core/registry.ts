@@ -1,3 +1,4 @@
+import type { DbSystem } from './channels.js'
 import { Coordinator } from './coordinator.js'
 import type { MetadataSource } from './metadata/source.js'
 import type { ResolvedOptions } from './options.js'
@@ -165,6 +166,30 @@ function createHandle(
  */
 export function getStatus(bgdId = '1'): BlueGreenSnapshot | undefined {
   return registry().get(bgdId.trim().toLowerCase())?.coordinator.snapshot()
+}
+
+/** One live deployment of this process, as {@link listDeployments} reports it. */
+export interface LiveDeployment {
+  readonly bgdId: string
+  /** The engine, when its metadata source is the pg or mysql2 one. */
+  readonly dbSystem: DbSystem | undefined
+  readonly snapshot: BlueGreenSnapshot
+}
+
+/**
+ * The deployments with live coordinators in this process (all module copies), e.g. for a metrics gauge.
+ *
+ * @example
+ * ```ts
+ * for (const { bgdId, snapshot } of listDeployments()) console.log(bgdId, snapshot.phase)
+ * ```
+ */
+export function listDeployments(): LiveDeployment[] {
+  return [...registry().values()].map(({ coordinator }) => ({
+    bgdId: coordinator.bgdId,
+    dbSystem: coordinator.dbSystem,
+    snapshot: coordinator.snapshot(),
+  }))
 }
 
 /** Number of deployments with live coordinators in this process (for tests and diagnostics). */

@@ -137,6 +137,74 @@ export interface HostPair {
 }
 
 /**
+ * Why switchover protection is, or is not, armed (`docs/design.md`, "Armed"): `armed` once every blue host is
+ * paired with its green counterpart; otherwise the first obstacle found.
+ *
+ * @example
+ * ```ts
+ * if (getStatus('orders')?.armed.code === 'not-permitted') console.log(getStatus('orders')?.armed.fix)
+ * ```
+ */
+export type ArmedCode =
+  /** Every blue host has its green counterpart: PREPARATION, IN_PROGRESS and POST will be routed. */
+  | 'armed'
+  /** Nothing read yet. */
+  | 'starting'
+  /** The server has no Blue/Green metadata function or table (extension not installed, not RDS). */
+  | 'no-metadata'
+  /** The metadata exists but this user may not read it (a GRANT is missing). */
+  | 'not-permitted'
+  /** A metadata function not owned by RDS (or a superuser) is ignored. */
+  | 'untrusted-metadata'
+  /** The engine version has no Blue/Green metadata yet. */
+  | 'engine-too-old'
+  /** `rds_tools` is installed in a version without `show_topology`. */
+  | 'extension-outdated'
+  /** The metadata is readable and names no Blue/Green deployment. */
+  | 'no-deployment'
+  /** The metadata query raises. */
+  | 'metadata-failing'
+  /** The server refuses the monitoring connection (authentication, database access). */
+  | 'monitoring-refused'
+  /** The monitors could not connect yet (network, DNS, TLS). */
+  | 'unreachable'
+  /** The deployment exists but a blue host has no known green counterpart yet. */
+  | 'green-unknown'
+  /** The switchover finished; nothing to protect until a new deployment exists. */
+  | 'switchover-over'
+
+/** One blue host, its green counterpart and the addresses the library dials for them. */
+export interface ArmedPair {
+  readonly blue: string
+  /** Where a new connection to the blue name goes in PREPARATION (captured while CREATED). */
+  readonly blueIp: string | undefined
+  readonly green: string | undefined
+  /** Where a new connection to the blue name goes in POST. */
+  readonly greenIp: string | undefined
+}
+
+/**
+ * Whether this process is ready to protect its connections through a switchover, and if not why and how to fix
+ * it. `rds-bluegreen check` prints the same reason and fix.
+ *
+ * @example
+ * ```ts
+ * const { armed, reason, fix } = getStatus('orders')!.armed
+ * if (!armed) console.warn(`not armed: ${reason}; fix: ${fix}`)
+ * ```
+ */
+export interface ArmedState {
+  readonly armed: boolean
+  readonly code: ArmedCode
+  /** What was found, in words (server messages included, never credentials). */
+  readonly reason: string
+  /** The statement to run or the change to make; `undefined` when there is nothing to fix. */
+  readonly fix: string | undefined
+  /** Every known blue host, sorted, with its counterpart and addresses. */
+  readonly pairs: readonly ArmedPair[]
+}
+
+/**
  * The published state of one deployment: one immutable object per change. The router reads it without locks;
  * publishing a new one wakes every held connect and query.
  *
@@ -162,6 +230,8 @@ export interface BlueGreenSnapshot {
   readonly correspondingHosts: ReadonlyMap<string, HostPair>
   readonly connectRoutes: readonly ConnectRoute[]
   readonly executeRoutes: readonly ExecuteRoute[]
+  /** Whether switchover protection is armed, and if not why and how to fix it. */
+  readonly armed: ArmedState
   /** Flags latched during this switchover cycle. */
   readonly blueDnsUpdated: boolean
   readonly greenDnsRemoved: boolean

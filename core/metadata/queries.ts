@@ -1,3 +1,4 @@
+import type { MetadataProblemKind } from './diagnosis.js'
 import type { RawTopologyRow } from './source.js'
 
 /**
@@ -190,7 +191,14 @@ export const AURORA_MYSQL_TOPOLOGY_SQL =
 /** What the PG catalog lookup says about the Blue/Green metadata of a server. */
 export type PgCatalogCheck =
   | { readonly available: true; readonly dialect: 'aurora-pg' | 'rds-pg'; readonly auroraTopology: boolean }
-  | { readonly available: false; readonly reason: string; readonly auroraTopology: boolean }
+  | {
+      readonly available: false
+      readonly reason: string
+      readonly auroraTopology: boolean
+      /** Why, for the armed state's fix, and the function concerned. */
+      readonly problem: MetadataProblemKind
+      readonly object?: string
+    }
 
 /**
  * Reads the row of {@link PG_CATALOG_SQL}. Booleans may arrive as `true`/`false` or, with type parsing off, as
@@ -216,15 +224,28 @@ export function pgDialectFromCatalogRow(row: unknown): PgCatalogCheck {
     const reason =
       `${untrusted} is ignored: it is not owned by a superuser or an rds_superuser member, ` +
       'so it is not the RDS function (and could route connections anywhere)'
-    return { available: false, reason, auroraTopology }
+    return { available: false, reason, auroraTopology, problem: 'untrusted', object: untrusted }
   }
-  const reason = flag('aurora_pg')
-    ? 'pg_catalog.get_blue_green_fast_switchover_metadata exists but this user may not execute it'
-    : flag('rds_pg')
-      ? 'rds_tools.show_topology exists but this user may not execute it ' +
-        '(GRANT USAGE ON SCHEMA rds_tools and EXECUTE ON ALL FUNCTIONS IN SCHEMA rds_tools)'
-      : 'no Blue/Green metadata function on this server (Aurora PG function or rds_tools extension missing)'
-  return { available: false, reason, auroraTopology }
+  if (flag('aurora_pg')) {
+    const object = 'pg_catalog.get_blue_green_fast_switchover_metadata'
+    const reason = `${object} exists but this user may not execute it`
+    return { available: false, reason, auroraTopology, problem: 'not-permitted', object }
+  }
+  if (flag('rds_pg')) {
+    const reason =
+      'rds_tools.show_topology exists but this user may not execute it ' +
+      '(GRANT USAGE ON SCHEMA rds_tools and EXECUTE ON ALL FUNCTIONS IN SCHEMA rds_tools)'
+    return {
+      available: false,
+      reason,
+      auroraTopology,
+      problem: 'not-permitted',
+      object: 'rds_tools.show_topology',
+    }
+  }
+  const reason =
+    'no Blue/Green metadata function on this server (Aurora PG function or rds_tools extension missing)'
+  return { available: false, reason, auroraTopology, problem: 'missing' }
 }
 
 /**

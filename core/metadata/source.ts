@@ -1,4 +1,5 @@
 import type { HostRole } from '../types.js'
+import type { MetadataDiagnosis, ServerFacts } from './diagnosis.js'
 
 /**
  * How the core reads Blue/Green metadata. The pg and mysql2 implementations live with the routed drivers; unit
@@ -41,8 +42,11 @@ export interface MonitoringTarget {
 export type StatusReadResult =
   /** The metadata exists; these are its rows (possibly none). */
   | { readonly kind: 'rows'; readonly rows: readonly RawMetadataRow[] }
-  /** The metadata function or table does not exist here, or is not readable: phase NOT_CREATED. */
-  | { readonly kind: 'unavailable'; readonly reason: string }
+  /**
+   * The metadata function or table does not exist here, or is not readable: phase NOT_CREATED. `diagnosis`
+   * says why as precisely as the server tells (the armed state's reason and fix come from it).
+   */
+  | { readonly kind: 'unavailable'; readonly reason: string; readonly diagnosis?: MetadataDiagnosis }
 
 /** An open monitoring connection to one server. */
 export interface MetadataConnection {
@@ -53,6 +57,8 @@ export interface MetadataConnection {
   readStatus(): Promise<StatusReadResult>
   /** Aurora only: the instances of this side's cluster. `undefined` means "no topology query for this engine". */
   readTopology?(): Promise<readonly RawTopologyRow[] | undefined>
+  /** The server's engine, version, flavor and session user (for `rds-bluegreen check`); never credentials. */
+  describeServer?(): Promise<ServerFacts>
   /** True while the connection can still be used. */
   isOpen(): boolean
   close(): Promise<void>

@@ -1,6 +1,8 @@
 import { classifyStatusError, isNetworkError } from '../metadata/errors.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Logger } from '../runtime.js'
+import type { MonitorFault } from '../status/armed-reasons.js'
+import { explainFault } from '../status/armed-reasons.js'
 import type { Role } from '../types.js'
 import type { IntervalRate } from './monitor-types.js'
 
@@ -65,16 +67,31 @@ export class MonitorHealth {
   readonly #role: Role
   readonly #logger: Logger
   readonly #options: ResolvedOptions
+  readonly #report: ((fault: MonitorFault | undefined) => void) | undefined
   /** Connects that failed, and rounds whose connection broke, since the last good read (network trouble). */
   #connectFailures = 0
   /** Faults a user must fix: a query that raises, a server that refuses the monitoring user. */
   #faults = 0
+  /** A read succeeded once; a network failure was reported since the last read. */
+  #read = false
+  #unreachable = false
 
-  constructor(bgdId: string, role: Role, logger: Logger, options: ResolvedOptions) {
+  /**
+   * `report` hears every fault (network failures included), and `undefined` at the first read and once reads work
+   * again after a fault (the coordinator's armed state).
+   */
+  constructor(
+    bgdId: string,
+    role: Role,
+    logger: Logger,
+    options: ResolvedOptions,
+    report?: (fault: MonitorFault | undefined) => void,
+  ) {
     this.#bgdId = bgdId
     this.#role = role
     this.#logger = logger
     this.#options = options
+    this.#report = report
   }
 
   /** A monitoring connect failed: network errors only back off; a server refusal is also warned. */
@@ -82,14 +99,13 @@ export class MonitorHealth {
     if (isNetworkError(err)) {
       this.#connectFailures++
       this.#debug('monitoring connect failed', err)
+      // Not warned here (the normal life of a switchover); the armed state weighs it until a first read.
+      this.#unreachable = true
+      this.#report?.({ kind: 'unreachable', detail: describeError(err) })
       return
     }
     this.#faults++
-    this.#fault(
-      `cannot open a monitoring connection (${describeError(err)})`,
-      'check the monitoring user, its password and its access to the database (the `monitoring` options)',
-      err,
-    )
+    this.#fault({ kind: 'refused', detail: describeError(err) }, err)
   }
 
   /**
@@ -108,16 +124,16 @@ export class MonitorHealth {
       return
     }
     this.#faults++
-    this.#fault(
-      `the metadata query fails (${describeError(err)})`,
-      'the metadata function or table exists but raises; fix it or remove it',
-      err,
-    )
+    this.#fault({ kind: 'failing', detail: describeError(err) }, err)
   }
 
   /** A status read answered (rows or "not there"): backoffs reset, and a past failure is reported recovered. */
   succeeded(): void {
     this.#connectFailures = 0
+    // The first read, and the first after a fault: the armed state needs both, not every read.
+    if (this.#faults > 0 || this.#unreachable || !this.#read) this.#report?.(undefined)
+    this.#read = true
+    this.#unreachable = false
     this.#faults = 0
     const map = failing()
     const sides = map.get(this.#bgdId)
@@ -146,7 +162,10 @@ export class MonitorHealth {
     return Math.max(normal, Math.min(exponential(this.#faults, Math.max(highMs, increasedMs)), cap))
   }
 
-  #fault(what: string, hint: string, err: unknown): void {
+  #fault(fault: MonitorFault, err: unknown): void {
+    // The armed state's reason and fix are these very words (armed-reasons.ts), so the two never disagree.
+    const { reason: what, fix: hint = '' } = explainFault(fault)
+    this.#report?.(fault)
     this.#debug(what, err)
     const map = failing()
     let sides = map.get(this.#bgdId)

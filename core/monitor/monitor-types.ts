@@ -1,6 +1,8 @@
+import type { MetadataDiagnosis } from '../metadata/diagnosis.js'
 import type { MetadataSource } from '../metadata/source.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Clock, Logger, Resolver } from '../runtime.js'
+import type { MonitorFault } from '../status/armed-reasons.js'
 import type { ConnectTarget, InterimStatus, Role } from '../types.js'
 
 /** Polling rate names (spec §4.4). */
@@ -25,5 +27,8 @@ export interface SideMonitorDeps {
   readonly logger: Logger
   readonly options: ResolvedOptions
   readonly onInterim: (role: Role, interim: InterimStatus) => void
-  readonly onUnavailable: (role: Role, reason: string) => void
+  /** Called after every read that found no readable metadata (`diagnosis`: why, when the source tells). */
+  readonly onUnavailable: (role: Role, reason: string, diagnosis?: MetadataDiagnosis) => void
+  /** A fault a user must fix (a raising query, a refused monitoring user), or `undefined` once reads work again. */
+  readonly onFault?: (role: Role, fault: MonitorFault | undefined) => void
 }

@@ -4,7 +4,6 @@ import { deriveSidePhase } from '../metadata/rows.js'
 import type { MetadataConnection, RawMetadataRow, StatusReadResult } from '../metadata/source.js'
 import { acceptRowsInChunks } from '../metadata/trust.js'
 import type { ConnectTarget, InterimStatus, Phase, Role, TopologyHost } from '../types.js'
-import { rememberOnce } from '../warn-once.js'
 import { withTimeout } from './deadline.js'
 import { collectIps } from './ip-collector.js'
 import { MonitorHealth, describeError, monitorTimeoutMs } from './monitor-health.js'
@@ -58,7 +57,9 @@ export class SideMonitor {
 
   constructor(deps: SideMonitorDeps) {
     this.#deps = deps
-    this.#health = new MonitorHealth(deps.bgdId, deps.role, deps.logger, deps.options)
+    this.#health = new MonitorHealth(deps.bgdId, deps.role, deps.logger, deps.options, (fault) =>
+      deps.onFault?.(deps.role, fault),
+    )
     this.#start = new StartSnapshot(deps.role)
   }
 
@@ -205,10 +206,8 @@ export class SideMonitor {
     if (result.kind === 'unavailable') {
       this.#phase = 'NOT_CREATED'
       this.#start.absent()
-      // The coordinator warns about blue only; said once per deployment per process, however many come and go.
-      const { role, bgdId } = this.#deps
-      if (role !== 'SOURCE' || rememberOnce(`unavailable:${bgdId}`))
-        this.#deps.onUnavailable(role, result.reason)
+      // Every time: the armed state needs it. The coordinator warns once per deployment per process.
+      this.#deps.onUnavailable(this.#deps.role, result.reason, result.diagnosis)
       return
     }
     await this.#applyRows(result.rows)

@@ -5,6 +5,7 @@ import {
   publishReject,
   publishSubstitute,
 } from '../channels.js'
+import type { DbSystem } from '../channels.js'
 import {
   BlueGreenConnectRejectedError,
   BlueGreenCorrespondingHostNotFoundError,
@@ -22,6 +23,8 @@ const INTERRUPTED: ExecuteDecision = Object.freeze({ kind: 'interrupt' })
 /** The part of a coordinator that holds need; stable across module copies (ESM and CommonJS). */
 export interface SnapshotSource {
   readonly bgdId: string
+  /** The engine; events carry it (OpenTelemetry's `db.system.name`). */
+  readonly dbSystem?: DbSystem | undefined
   snapshot(): BlueGreenSnapshot
   waitForChange(sequence: number, deadline: number, signal?: AbortSignal): Promise<boolean>
 }
@@ -61,16 +64,16 @@ export async function routeConnect(
         return PASS
       case 'substitute':
         released()
-        publishSubstitute({ bgdId: source.bgdId, host: target.host, phase: snapshot.phase, ...decision })
+        publishSubstitute({ ...ids(source), host: target.host, phase: snapshot.phase, ...decision })
         return decision
       case 'reject':
         released()
-        publishReject({ bgdId: source.bgdId, host: target.host, phase: snapshot.phase })
+        publishReject({ ...ids(source), host: target.host, phase: snapshot.phase })
         throw new BlueGreenConnectRejectedError({ bgdId: source.bgdId, phase: snapshot.phase })
       case 'hold': {
         if (!holding) {
           holding = true
-          publishHoldStart({ bgdId: source.bgdId, kind: 'connect', host: target.host, phase: snapshot.phase })
+          publishHoldStart({ ...ids(source), kind: 'connect', host: target.host, phase: snapshot.phase })
         }
         const changed = await source.waitForChange(snapshot.sequence, deadline, signal)
         snapshot = source.snapshot()
@@ -125,7 +128,7 @@ export function holdExecute(
   if (decision.kind === 'interrupt') {
     // The driver takes the connection out of use on this error (its transaction is cut).
     publishEvict({
-      bgdId: source.bgdId,
+      ...ids(source),
       host: target.host,
       phase: snapshot.phase,
       reason: 'transaction-interrupted',
@@ -147,7 +150,7 @@ async function waitExecute(
   const start = clock.now()
   const deadline = start + timeoutMs
   let snapshot = first
-  publishHoldStart({ bgdId: source.bgdId, kind: 'execute', host: target.host, phase: snapshot.phase })
+  publishHoldStart({ ...ids(source), kind: 'execute', host: target.host, phase: snapshot.phase })
   for (;;) {
     const changed = await source.waitForChange(snapshot.sequence, deadline)
     snapshot = source.snapshot()
@@ -171,5 +174,12 @@ function endHold(
   durationMs: number,
   outcome: 'released' | 'timeout' | 'aborted',
 ): void {
-  publishHoldEnd({ bgdId: source.bgdId, kind, host: target.host, phase: snapshot.phase, durationMs, outcome })
+  publishHoldEnd({ ...ids(source), kind, host: target.host, phase: snapshot.phase, durationMs, outcome })
+}
+
+/** The deployment fields of every event. */
+function ids(source: SnapshotSource): { readonly bgdId: string; readonly dbSystem?: DbSystem } {
+  return source.dbSystem === undefined
+    ? { bgdId: source.bgdId }
+    : { bgdId: source.bgdId, dbSystem: source.dbSystem }
 }

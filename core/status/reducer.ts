@@ -19,6 +19,9 @@ import type {
 } from './events.js'
 import { lateFacts, lateWarning } from './late-start.js'
 import { hasSwitchover, recordEvent, summaryRows } from './phase-timeline.js'
+import { armedFor, freshArmedLog, settleArmed } from './armed-step.js'
+import { clearOnInterim, recordFault, recordUnreadable } from './side-reports.js'
+import { STARTING } from './armed.js'
 import { formatReadiness } from './readiness.js'
 import { summarize } from './summarize.js'
 import type { Summary } from './summarize.js'
@@ -43,8 +46,11 @@ export function initialState(config: CoordinatorConfig, now: number): Coordinato
   return {
     config,
     cycle,
-    snapshot: buildSnapshot(config.bgdId, 1, cycle, notCreated(), now),
-    unavailableWarned: false,
+    snapshot: buildSnapshot(config.bgdId, 1, cycle, notCreated(), now, false, STARTING),
+    unreadable: new Map(),
+    faults: new Map(),
+    read: new Set(),
+    armedLog: freshArmedLog(),
     closed: false,
   }
 }
@@ -60,7 +66,11 @@ export function initialState(config: CoordinatorConfig, now: number): Coordinato
  */
 export function reduce(state: CoordinatorState, event: CoordinatorEvent): Transition {
   const effects: Effects = []
-  return { state: step(state, event, effects), effects }
+  const next = step(state, event, effects)
+  if (event.type === 'closed') return { state: next, effects }
+  // Every step may change the armed state (an interim, unreadable metadata, a fault, a published phase).
+  const now = 'at' in event && event.at !== undefined ? event.at.mono : (state.armedLog.since ?? 0)
+  return { state: settleArmed(state, next, now, effects), effects }
 }
 
 function step(s: CoordinatorState, event: CoordinatorEvent, fx: Effects): CoordinatorState {
@@ -71,16 +81,10 @@ function step(s: CoordinatorState, event: CoordinatorEvent, fx: Effects): Coordi
     case 'timer-fired':
       return checkTimer(s, event.at, fx)
     case 'unavailable':
-      // The deployment may simply not exist: say so once per coordinator.
-      if (s.unavailableWarned || event.role !== 'SOURCE') return s
-      fx.push(
-        log(
-          s,
-          'warn',
-          `No Blue/Green metadata is readable (${event.reason}); connections are not routed until a deployment appears.`,
-        ),
-      )
-      return { ...s, unavailableWarned: true }
+      // Said once, with its fix, by the armed state (armed-step.ts).
+      return recordUnreadable(s, event.role, event.reason, event.diagnosis)
+    case 'fault':
+      return recordFault(s, event.role, event.fault)
     case 'closed': {
       // A closed deployment routes nothing: release every hold still in flight.
       const snapshot = Object.freeze({
@@ -103,6 +107,7 @@ function onInterim(
   fx: Effects,
 ): CoordinatorState {
   const hash = interimHash(interim)
+  s = clearOnInterim(s, role, interim.phase)
   if (s.cycle.hash.get(role) === hash) {
     // An unchanged poll publishes nothing, but it still drives the timer and the deletion debounce.
     return checkDeletion(checkTimer(s, at, fx), role, interim.phase, at, fx)
@@ -262,6 +267,7 @@ function publish(s: CoordinatorState, summary: Summary, at: Instant, fx: Effects
     summary,
     at.mono,
     s.cycle.rollback,
+    armedFor(s, summary.phase),
   )
   if (previous.phase === snapshot.phase) {
     fx.push({ type: 'publish', snapshot, phaseChange: undefined, notify: true })

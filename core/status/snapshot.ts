@@ -1,4 +1,4 @@
-import type { BlueGreenSnapshot, ConnectRoute, ExecuteRoute, HostPair, Role } from '../types.js'
+import type { ArmedState, BlueGreenSnapshot, ConnectRoute, ExecuteRoute, HostPair, Role } from '../types.js'
 import type { Cycle } from './cycle.js'
 import { summarize } from './summarize.js'
 import type { Summary } from './summarize.js'
@@ -23,7 +23,7 @@ export function notCreated(): Summary {
 
 /**
  * The immutable snapshot published for `summary`: the routing plus the cycle's host facts, with an IP → side
- * index so targets given as captured IPs are routed too.
+ * index so targets given as captured IPs are routed too, and the armed state computed for it.
  */
 export function buildSnapshot(
   bgdId: string,
@@ -31,7 +31,8 @@ export function buildSnapshot(
   cycle: Cycle,
   summary: Summary,
   now: number,
-  rollback = false,
+  rollback: boolean,
+  armed: ArmedState,
 ): BlueGreenSnapshot {
   const { roleByHost } = summary
   const roleByIp = new Map<string, Role>()
@@ -52,6 +53,7 @@ export function buildSnapshot(
     correspondingHosts: new Map<string, HostPair>(summary.correspondingHosts),
     connectRoutes: Object.freeze<ConnectRoute[]>([...summary.connectRoutes]),
     executeRoutes: Object.freeze<ExecuteRoute[]>([...summary.executeRoutes]),
+    armed,
     blueDnsUpdated: cycle.blueDnsUpdated,
     greenDnsRemoved: cycle.greenDnsRemoved,
     greenTopologyChanged: cycle.greenTopologyChanged,

@@ -1,5 +1,6 @@
 import mysql from 'mysql2'
 import type { Connection, RowDataPacket } from 'mysql2'
+import type { MetadataDiagnosis, MetadataProblemKind, ServerFacts } from '../../core/metadata/diagnosis.js'
 import { classifyStatusError } from '../../core/metadata/errors.js'
 import {
   AURORA_MYSQL_TOPOLOGY_SQL,
@@ -9,6 +10,12 @@ import {
   parseTopologyRows,
   statusQuery,
 } from '../../core/metadata/queries.js'
+import {
+  MYSQL_PROBE_SQL,
+  MYSQL_SERVER_SQL,
+  mysqlServerFacts,
+  problemOfError,
+} from '../../core/metadata/server-facts.js'
 import type {
   MetadataConnection,
   MetadataSource,
@@ -118,6 +125,9 @@ class MysqlMonitoringConnection implements MetadataConnection {
   #open = true
   #exists: boolean | undefined
   #aurora: boolean | undefined
+  /** Asked once per connection, and only when the metadata is not readable (or by the CLI). */
+  #facts: Promise<ServerFacts | undefined> | undefined
+  #missing: Promise<MetadataDiagnosis> | undefined
 
   constructor(connection: Connection) {
     this.#connection = connection
@@ -134,17 +144,56 @@ class MysqlMonitoringConnection implements MetadataConnection {
     try {
       this.#exists ??= mysqlMetadataExists(await this.#query(MYSQL_EXISTS_SQL))
       if (!this.#exists) {
+        this.#missing ??= this.#probeMissing()
+        const diagnosis = await this.#missing.catch((err: unknown) => {
+          this.#missing = undefined // a broken connection: ask again on the next one
+          throw err
+        })
         return {
           kind: 'unavailable',
           reason: 'mysql.rds_topology does not exist or is not readable by this user',
+          diagnosis,
         }
       }
       const rows = await this.#query(statusQuery('mysql').sql)
       return { kind: 'rows', rows: rows as readonly RawMetadataRow[] }
     } catch (err) {
-      if (classifyStatusError(err) === 'not-created') return { kind: 'unavailable', reason: describe(err) }
-      throw err
+      if (classifyStatusError(err) !== 'not-created') throw err
+      const problem = problemOfError(err)
+      const reason = describe(err)
+      if (problem === undefined) return { kind: 'unavailable', reason }
+      return { kind: 'unavailable', reason, diagnosis: await this.#diagnose(problem) }
     }
+  }
+
+  async describeServer(): Promise<ServerFacts> {
+    return (await this.#serverFacts()) ?? { engine: 'mysql' }
+  }
+
+  /** information_schema hides the table from a user without privileges: the table itself tells which it is. */
+  async #probeMissing(): Promise<MetadataDiagnosis> {
+    const problem = await this.#query(MYSQL_PROBE_SQL).then(
+      (): MetadataProblemKind => 'missing',
+      (err: unknown): MetadataProblemKind => {
+        const problem = problemOfError(err)
+        if (problem === undefined && classifyStatusError(err) === 'connection') throw err
+        return problem ?? 'missing'
+      },
+    )
+    return this.#diagnose(problem)
+  }
+
+  async #diagnose(problem: MetadataProblemKind): Promise<MetadataDiagnosis> {
+    const server = await this.#serverFacts()
+    return { problem, object: 'mysql.rds_topology', ...(server === undefined ? {} : { server }) }
+  }
+
+  #serverFacts(): Promise<ServerFacts | undefined> {
+    this.#facts ??= Promise.all([this.#query(MYSQL_SERVER_SQL), this.#query(MYSQL_AURORA_CHECK_SQL)]).then(
+      ([rows, aurora]) => mysqlServerFacts(rows[0], aurora),
+      () => undefined,
+    )
+    return this.#facts
   }
 
   async readTopology(): Promise<readonly RawTopologyRow[] | undefined> {

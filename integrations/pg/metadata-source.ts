@@ -1,4 +1,5 @@
 import pg from 'pg'
+import type { MetadataDiagnosis, MetadataProblemKind, ServerFacts } from '../../core/metadata/diagnosis.js'
 import { classifyStatusError } from '../../core/metadata/errors.js'
 import type { PgCatalogCheck } from '../../core/metadata/queries.js'
 import {
@@ -8,6 +9,7 @@ import {
   pgDialectFromCatalogRow,
   statusQuery,
 } from '../../core/metadata/queries.js'
+import { PG_SERVER_SQL, pgServerFacts, problemOfError } from '../../core/metadata/server-facts.js'
 import type {
   MetadataConnection,
   MetadataSource,
@@ -118,6 +120,9 @@ class PgMonitoringConnection implements MetadataConnection {
   readonly #socket: RoutedSocket
   #open = true
   #catalog: PgCatalogCheck | undefined
+  /** Asked once per connection, and only when the metadata is not readable (or by the CLI). */
+  #facts: Promise<ServerFacts | undefined> | undefined
+  #diagnosis: MetadataDiagnosis | undefined
 
   constructor(client: pg.Client, socket: RoutedSocket) {
     this.#client = client
@@ -134,14 +139,25 @@ class PgMonitoringConnection implements MetadataConnection {
   async readStatus(): Promise<StatusReadResult> {
     try {
       const catalog = await this.#readCatalog()
-      if (!catalog.available) return { kind: 'unavailable', reason: catalog.reason }
+      if (!catalog.available) {
+        const diagnosis = await this.#diagnose(catalog.problem, catalog.object)
+        return { kind: 'unavailable', reason: catalog.reason, diagnosis }
+      }
       const { sql, params } = statusQuery(catalog.dialect)
       const result = await this.#client.query<RawMetadataRow>(sql, [...params])
       return { kind: 'rows', rows: result.rows }
     } catch (err) {
-      if (classifyStatusError(err) === 'not-created') return { kind: 'unavailable', reason: describe(err) }
-      throw err
+      if (classifyStatusError(err) !== 'not-created') throw err
+      const problem = problemOfError(err)
+      const reason = describe(err)
+      if (problem === undefined) return { kind: 'unavailable', reason }
+      return { kind: 'unavailable', reason, diagnosis: await this.#diagnose(problem, undefined) }
     }
+  }
+
+  async describeServer(): Promise<ServerFacts> {
+    const facts = await this.#serverFacts()
+    return facts ?? { engine: 'postgresql' }
   }
 
   async readTopology(): Promise<readonly RawTopologyRow[] | undefined> {
@@ -172,6 +188,28 @@ class PgMonitoringConnection implements MetadataConnection {
   destroy(): void {
     this.#open = false
     this.#socket.destroy()
+  }
+
+  /** The same object for the same problem, so the coordinator sees an unchanged report as unchanged. */
+  async #diagnose(problem: MetadataProblemKind, object: string | undefined): Promise<MetadataDiagnosis> {
+    const server = await this.#serverFacts()
+    const known = this.#diagnosis
+    if (known?.problem === problem && known.object === object && known.server === server) return known
+    this.#diagnosis = {
+      problem,
+      ...(object === undefined ? {} : { object }),
+      ...(server === undefined ? {} : { server }),
+    }
+    return this.#diagnosis
+  }
+
+  /** The server's description, or `undefined` when even that query fails (the verdict is then less precise). */
+  #serverFacts(): Promise<ServerFacts | undefined> {
+    this.#facts ??= this.#client.query(PG_SERVER_SQL).then(
+      (result) => pgServerFacts(result.rows[0]),
+      () => undefined,
+    )
+    return this.#facts
   }
 
   async #readCatalog(): Promise<PgCatalogCheck> {

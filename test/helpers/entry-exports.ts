@@ -13,6 +13,7 @@ export const ENTRY_SOURCES = {
   './sequelize': 'integrations/sequelize/index.ts',
   './kysely': 'integrations/kysely/index.ts',
   './mikro-orm': 'integrations/mikro-orm/index.ts',
+  './otel': 'integrations/otel/index.ts',
 } as const
 
 export type Entry = keyof typeof ENTRY_SOURCES

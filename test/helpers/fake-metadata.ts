@@ -1,3 +1,4 @@
+import type { MetadataDiagnosis } from '../../core/metadata/diagnosis.js'
 import type {
   MetadataConnection,
   MetadataSource,
@@ -39,8 +40,14 @@ export function row(
   }
 }
 
+/** Unreadable metadata with the source's diagnosis (what the pg and mysql2 sources report). */
+export interface Unreadable {
+  readonly unavailable: string
+  readonly diagnosis?: MetadataDiagnosis
+}
+
 /** What one fake server answers. */
-export type ServerState = readonly RawMetadataRow[] | 'unavailable' | Error
+export type ServerState = readonly RawMetadataRow[] | 'unavailable' | Unreadable | Error
 
 /** A fake world of servers keyed by address, with a mutable DNS. */
 export class FakeWorld implements MetadataSource, Resolver {
@@ -110,6 +117,12 @@ class FakeConnection implements MetadataConnection {
     const state = this.#world.servers.get(this.address)
     if (state === undefined || state === 'unavailable') return { kind: 'unavailable', reason: 'no metadata' }
     if (state instanceof Error) throw state
+    if ('unavailable' in state) {
+      const { unavailable: reason, diagnosis } = state
+      return diagnosis === undefined
+        ? { kind: 'unavailable', reason }
+        : { kind: 'unavailable', reason, diagnosis }
+    }
     return { kind: 'rows', rows: state }
   }
 

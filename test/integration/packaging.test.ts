@@ -69,14 +69,25 @@ describe('package', () => {
     expect(JSON.parse(second ?? '')).toEqual({ after: 0 })
   })
 
-  it('the root and internal entries load without pg or mysql2 (they are optional peers)', () => {
+  it('the bin runs from the build, and rds-bluegreen/otel loads with require() and import()', () => {
+    const pkg = JSON.parse(node(['-e', "process.stdout.write(JSON.stringify(require('./package.json')))"]))
+    expect(pkg.bin).toEqual({ 'rds-bluegreen': 'dist/esm/cli/bin.js' })
+    expect(node([pkg.bin['rds-bluegreen'], '--version']).trim()).toBe(pkg.version)
+    expect(
+      node(['-e', "console.log(typeof require('rds-bluegreen/otel').registerBlueGreenMetrics)"]).trim(),
+    ).toBe('function')
+    const esm = "const m = await import('rds-bluegreen/otel'); console.log(typeof m.registerBlueGreenMetrics)"
+    expect(node(['--input-type=module', '-e', esm]).trim()).toBe('function')
+  })
+
+  it('the root and internal entries load without pg, mysql2 or @opentelemetry/api (they are optional peers)', () => {
     const out = node([
       '-e',
       `
       const Module = require('node:module')
       const original = Module._resolveFilename
       Module._resolveFilename = function (request, ...rest) {
-        if (request === 'pg' || request === 'mysql2' || request.startsWith('mysql2/')) throw new Error('peer not installed: ' + request)
+        if (request === 'pg' || request === 'mysql2' || request.startsWith('mysql2/') || request.startsWith('@opentelemetry/')) throw new Error('peer not installed: ' + request)
         return original.call(this, request, ...rest)
       }
       console.log(Object.keys(require('rds-bluegreen')).length > 10 && Object.keys(require('rds-bluegreen/internal')).length > 50)

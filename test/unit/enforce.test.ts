@@ -1,3 +1,4 @@
+import { STARTING } from '../../core/status/armed.js'
 import { describe, expect, it } from 'vitest'
 import {
   BlueGreenConnectRejectedError,
@@ -64,6 +65,7 @@ function make(
     greenDnsRemoved: false,
     greenTopologyChanged: false,
     publishedAt: 0,
+    armed: STARTING,
   }
 }
 

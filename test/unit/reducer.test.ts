@@ -168,26 +168,35 @@ describe('reduce: effects', () => {
     ])
     expect(state.snapshot.phase).toBe('COMPLETED')
     expect(logs(effects).filter((m) => m.includes('Switchover COMPLETED'))).toHaveLength(1)
-    expect(types(effects).at(-1)).toBe('restart-monitors')
+    // The armed state ends with the cycle ("switchover-over"), announced after the restart.
+    expect(
+      types(effects)
+        .filter((type) => type !== 'armed')
+        .at(-1),
+    ).toBe('restart-monitors')
     expect(state.cycle.latest).toBe('NOT_CREATED')
   })
 
-  it('warns once about unreadable metadata, for the blue side only', () => {
+  it('warns once about unreadable metadata, with its fix, and republishes the snapshot with the armed state', () => {
     let state = initialState(CONFIG, 0)
     const seen: CoordinatorEffect[] = []
     for (const role of ['TARGET', 'SOURCE', 'SOURCE'] as const) {
-      const step = reduce(state, { type: 'unavailable', role, reason: 'access denied' })
+      const step = reduce(state, { type: 'unavailable', role, reason: 'access denied', at: at(0) })
       state = step.state
       seen.push(...step.effects)
     }
-    expect(seen).toEqual([
-      {
-        type: 'log',
-        level: 'warn',
-        message:
-          "[bgdId: '1'] No Blue/Green metadata is readable (access denied); connections are not routed until a deployment appears.",
-      },
-    ])
+    // Green's report alone changes nothing visible: blue has not been read, so the state stays "starting".
+    expect(types(seen)).toEqual(['publish', 'armed', 'log'])
+    expect(state.snapshot.armed).toMatchObject({ armed: false, code: 'no-metadata', reason: 'access denied' })
+    expect(seen[2]).toEqual({
+      type: 'log',
+      level: 'warn',
+      once: 'armed:1:no-metadata',
+      message:
+        "[bgdId: '1'] No Blue/Green metadata is readable (access denied); switchover protection is not armed: " +
+        'connections are not routed until it is. Fix: RDS for PostgreSQL: CREATE EXTENSION rds_tools; and grant ' +
+        'USAGE and EXECUTE on it; MySQL: GRANT SELECT ON mysql.rds_topology; or create the Blue/Green deployment',
+    })
   })
 
   it('blue reporting no deployment for the debounce time resets to NOT_CREATED', () => {

@@ -1,3 +1,4 @@
+import { STARTING } from '../../core/status/armed.js'
 import { describe, expect, it } from 'vitest'
 import { decideConnect, decideExecute, transactionCut } from '../../core/routing/router.js'
 import type { BlueGreenSnapshot, ConnectRoute, ExecuteRoute, Role } from '../../core/types.js'
@@ -25,6 +26,7 @@ function snapshot(
     greenDnsRemoved: false,
     greenTopologyChanged: false,
     publishedAt: 0,
+    armed: STARTING,
   }
 }
 

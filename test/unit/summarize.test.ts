@@ -1,3 +1,4 @@
+import { STARTING } from '../../core/status/armed.js'
 import { describe, expect, it } from 'vitest'
 import { PHASES } from '../../core/phases.js'
 import type { Phase } from '../../core/phases.js'
@@ -53,6 +54,7 @@ function asSnapshot(summary: Summary): BlueGreenSnapshot {
     greenDnsRemoved: false,
     greenTopologyChanged: false,
     publishedAt: 0,
+    armed: STARTING,
   }
 }
 

@@ -1,0 +1,1 @@
+export { registerBlueGreenMetrics } from './metrics.js'
