@@ -1,5 +1,9 @@
 import pg from 'pg'
-import { BlueGreenReadOnlyError, BlueGreenTransactionInterruptedError } from '../../core/errors.js'
+import {
+  BlueGreenHoldAbortedError,
+  BlueGreenReadOnlyError,
+  BlueGreenTransactionInterruptedError,
+} from '../../core/errors.js'
 import { withoutBlueGreenKeys } from '../../core/options.js'
 import type { DeploymentHandle } from '../../core/registry.js'
 import type { ConnectTarget } from '../../core/types.js'
@@ -19,8 +23,9 @@ import type { ActiveQuery, ReadOnlyHost } from './read-only.js'
 import { onReadOnlyError, resendStatement } from './read-only.js'
 import { isRetryConnection, retryConnectionConfig } from '../shared/retry-read-only.js'
 import { PgSession } from './session.js'
-import type { Callback } from './query-forms.js'
-import { failSubmittable, orphanPlan } from './query-forms.js'
+import type { HeldQueryHost } from './held-query.js'
+import { heldQuery } from './held-query.js'
+import { orphanPlan } from './query-forms.js'
 
 type RawQuery = (this: unknown, config: unknown, values?: unknown, callback?: unknown) => unknown
 // The prototype method itself, always called with `.call(client, ...)`.
@@ -55,6 +60,11 @@ export class BlueGreenPgClient extends pg.Client {
   #heldTransaction = false
   #discarded = false
   #ending = false
+  readonly #held: HeldQueryHost = {
+    send: (config, values, callback) => baseQuery.call(this, config, values, callback),
+    rescue: (config, values) => this.#rescue(config, values),
+    failHeld: (err, report) => this.#failHeld(err, report),
+  }
 
   static {
     Object.defineProperty(this.prototype, 'query', {
@@ -146,6 +156,8 @@ export class BlueGreenPgClient extends pg.Client {
         if (this.#pool === undefined && this.#retries)
           await waitForWritable(handle, this.#target, () => this.#probe(handle))
         const plan = await this.#route(handle)
+        // pg-pool gave up (destroyed the socket) in the moment the hold ended: never dial it, Node would reopen it.
+        if (this.#socket.destroyed) throw heldAbort(handle)
         this.#socket.override =
           plan.kind === 'substitute' ? { address: plan.address, port: plan.port } : undefined
       }
@@ -153,6 +165,8 @@ export class BlueGreenPgClient extends pg.Client {
       if (handle !== undefined) await this.#judgeServer(handle)
       return this
     } catch (err) {
+      // No pg connect timer may outlive a failed connect (it would destroy the socket long after).
+      clearTimeout((this as unknown as { connectionTimeoutHandle?: NodeJS.Timeout }).connectionTimeoutHandle)
       if (this.#pool === undefined) void this.#binding.release()
       throw err
     }
@@ -210,7 +224,7 @@ export class BlueGreenPgClient extends pg.Client {
         ? handle.beforeExecute(this.#target, 'query')
         : handle.beforeExecute(this.#target, 'query', { transactionOpenedIn: openedIn })
     if (hold === undefined) return baseQuery.call(this, config, values, callback)
-    return this.#heldQuery(hold, config, values, callback)
+    return heldQuery(this.#held, hold, config, values, callback)
   }
 
   /**
@@ -246,45 +260,6 @@ export class BlueGreenPgClient extends pg.Client {
     }
   }
 
-  /** A held call: sent once the hold opens, or failed through its own error path (exactly once). */
-  #heldQuery(hold: Promise<void>, config: unknown, values: unknown, callback: unknown): unknown {
-    const record = typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : {}
-    if (typeof record['submit'] === 'function') {
-      hold.then(
-        () => baseQuery.call(this, config, values, callback),
-        (err: unknown) => this.#failHeld(err, () => failSubmittable(record, values, err)),
-      )
-      return config
-    }
-    const done = (
-      typeof callback === 'function' ? callback : typeof values === 'function' ? values : undefined
-    ) as Callback | undefined
-    const own = typeof record['callback'] === 'function' ? (record['callback'] as Callback) : undefined
-    const report = done ?? own
-    if (report !== undefined) {
-      hold.then(
-        () => {
-          const orphan = this.#rescue(config, values)
-          if (orphan === undefined) return baseQuery.call(this, config, values, callback)
-          orphan.then(
-            (result) => report(null, result),
-            (err: unknown) => report(err),
-          )
-          return undefined
-        },
-        (err: unknown) => this.#failHeld(err, () => report(err)),
-      )
-      return undefined
-    }
-    return hold.then(
-      () => this.#rescue(config, values) ?? (baseQuery.call(this, config, values) as Promise<unknown>),
-      (err: unknown) =>
-        this.#failHeld(err, () => {
-          throw err
-        }),
-    )
-  }
-
   /** A held statement whose connection the cut killed: moved or interrupted (`orphanPlan`); else sent here. */
   #rescue(config: unknown, values: unknown): Promise<unknown> | undefined {
     const client = this as unknown as { _queryable?: boolean; _ending?: boolean }
@@ -313,4 +288,10 @@ export class BlueGreenPgClient extends pg.Client {
     if (this.#pool !== undefined) this.#pool.discard(this)
     else void this.end().catch(() => undefined)
   }
+}
+
+/** The connect was given up on (its socket destroyed) while it was held. */
+function heldAbort(handle: DeploymentHandle): BlueGreenHoldAbortedError {
+  const { bgdId, phase } = handle.snapshot()
+  return new BlueGreenHoldAbortedError({ bgdId, phase, cause: new Error('socket closed while held') })
 }
