@@ -4,7 +4,8 @@ import { deriveSidePhase } from '../metadata/rows.js'
 import type { MetadataConnection, RawMetadataRow, StatusReadResult } from '../metadata/source.js'
 import { acceptRowsInChunks } from '../metadata/trust.js'
 import type { ConnectTarget, InterimStatus, Phase, Role, TopologyHost } from '../types.js'
-import { withTimeout } from './deadline.js'
+import { prepareInterim } from '../status/cycle.js'
+import { withTimeout, yieldToLoop } from './deadline.js'
 import { collectIps } from './ip-collector.js'
 import { MonitorHealth, describeError, monitorTimeoutMs } from './monitor-health.js'
 import type { MonitorControl, SideMonitorDeps } from './monitor-types.js'
@@ -104,7 +105,11 @@ export class SideMonitor {
     this.#start.endRound(this.#phase)
     await this.#collectIps()
     if (this.#stopped) return
-    this.#deps.onInterim(this.#deps.role, this.#interim())
+    const interim = this.#interim()
+    // A large deployment's status is prepared in a turn of its own: the coordinator's step stays short.
+    if (prepareInterim(this.#deps.role, interim)) await yieldToLoop()
+    if (this.#stopped) return
+    this.#deps.onInterim(this.#deps.role, interim)
   }
 
   async #run(): Promise<void> {
