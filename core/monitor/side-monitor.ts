@@ -244,6 +244,7 @@ export class SideMonitor {
     if (this.#connectedIp !== undefined && ip !== undefined && ip !== this.#connectedIp) {
       this.#connectionHost = { host: primary, port: port > 0 ? port : this.#deps.initialHost.port }
       this.#connectedIp = ip
+      this.#start.movedSide()
       await this.#dropConnection()
     }
   }

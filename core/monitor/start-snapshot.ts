@@ -29,6 +29,14 @@ export class StartSnapshot {
   /** This round's names, replacing the host names when the round snapshots: a name that disappeared is dropped. */
   #roundNames: Set<string> | undefined
   #roundLate = false
+  /**
+   * Whether what is held was taken while a deployment was visible. Before that the monitor polls a database with
+   * no deployment (topology and names of whatever server it reached): the first rounds that see one take the
+   * snapshot again, in PREPARATION too (without CREATED, whose rounds retake it anyway).
+   */
+  #withDeployment = false
+  /** The same for the start addresses (resolved after the names, at the end of a round). */
+  #ipsWithDeployment = false
 
   constructor(role: Role) {
     this.#role = role
@@ -59,6 +67,23 @@ export class StartSnapshot {
     this.#ips = new Map()
     this.#lateStart = undefined
     this.#lateAllowed = false
+    this.#withDeployment = false
+    this.#ipsWithDeployment = false
+  }
+
+  /**
+   * The monitor began on the other side's server (it moves to its own side's endpoint now): what it took there is
+   * the other side's topology and names, so it is dropped and taken again on the right server. Without CREATED
+   * rounds (which retake the snapshot) it would stay: a deployment first seen in PREPARATION paired blue with
+   * itself.
+   */
+  movedSide(): void {
+    this.#hostNames = new Set()
+    this.#topology = []
+    this.#ips = new Map()
+    this.#lateStart = undefined
+    this.#withDeployment = false
+    this.#ipsWithDeployment = false
   }
 
   beginRound(): void {
@@ -99,6 +124,7 @@ export class StartSnapshot {
     if (kept.size === 0) return
     this.#hostNames = kept
     if (this.#roundLate) this.#lateStart ??= phase
+    if (showsDeployment(phase)) this.#withDeployment = true
   }
 
   /** The round resolved the names: the regular snapshot copies them; a late one keeps green names' addresses. */
@@ -107,13 +133,22 @@ export class StartSnapshot {
     current: ReadonlyMap<string, string | undefined>,
     collectIps: boolean,
   ): void {
-    if (snapshotKind(phase, collectIps, this.#ips.size === 0, false) === 'start') this.#ips = current
+    const empty = this.#ips.size === 0 || !this.#ipsWithDeployment
+    if (snapshotKind(phase, collectIps, empty, false) === 'start') this.#ips = current
     else if (this.#lateStart !== undefined) this.#ips = withLateIps(this.#ips, current)
+    if (showsDeployment(phase)) this.#ipsWithDeployment = true
   }
 
   #topologyKind(phase: Phase | undefined, collectTopology: boolean): SnapshotKind {
     // Late only while nothing regular was captured: a monitor that knows its names keeps them.
-    const lateAllowed = this.#lateAllowed && (this.#lateStart !== undefined || this.#hostNames.size === 0)
-    return snapshotKind(phase, collectTopology, this.#topology.length === 0, lateAllowed)
+    const fresh = !this.#withDeployment
+    const lateAllowed =
+      this.#lateAllowed && (this.#lateStart !== undefined || this.#hostNames.size === 0 || fresh)
+    return snapshotKind(phase, collectTopology, this.#topology.length === 0 || fresh, lateAllowed)
   }
+}
+
+/** A round in this phase saw a deployment (rows of its side with a phase other than NOT_CREATED). */
+function showsDeployment(phase: Phase | undefined): boolean {
+  return phase !== undefined && phase !== 'NOT_CREATED'
 }

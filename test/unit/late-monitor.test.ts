@@ -2,7 +2,19 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Coordinator } from '../../core/coordinator.js'
 import { decideConnect } from '../../core/routing/router.js'
 import { startCoordinator } from '../helpers/deployment.js'
-import { BLUE, BLUE_IP, GREEN, GREEN_IP, rdsInstanceWorld, row, setPhase } from '../helpers/fake-metadata.js'
+import {
+  BLUE,
+  BLUE_IP,
+  CLUSTER,
+  DOMAIN,
+  GREEN,
+  GREEN_CLUSTER,
+  GREEN_IP,
+  auroraWorld,
+  rdsInstanceWorld,
+  row,
+  setPhase,
+} from '../helpers/fake-metadata.js'
 
 /**
  * Issue 12 item 3 through the real monitors (fake metadata, fake DNS, fake clock): metadata that becomes visible
@@ -92,6 +104,28 @@ describe('metadata first visible mid-switchover', () => {
     expect(coordinator.snapshot().phase).toBe('COMPLETED')
     expect(coordinator.snapshot().connectRoutes).toEqual([])
     expect(logger.lines.filter((l) => l.level === 'warn')).toEqual([])
+  })
+})
+
+describe('metadata first visible in PREPARATION (Aurora)', () => {
+  it("green's start topology is read on green, not from the blue server the green monitor began on", async () => {
+    // Campaign seed 1981451225: rows first visible 201 ms into PREPARATION. The green monitor starts on the blue
+    // cluster endpoint; while no deployment was visible it read blue's instance topology, and without CREATED
+    // (whose rounds retake the snapshot) that became green's start topology: blue paired with itself, so POST
+    // held until blue DNS moved (worker gap ~2 s against a 1.5 s bound).
+    const world = auroraWorld()
+    world.setAll([])
+    const { coordinator, clock } = startCoordinator(world, OPTIONS, { host: CLUSTER, port: 5432 })
+    running = coordinator
+    await clock.advance(2_000)
+    world.setAll([row(CLUSTER, 'SOURCE', 'PREPARATION'), row(GREEN_CLUSTER, 'TARGET', 'PREPARATION')])
+    await clock.advance(1_000)
+    const s = coordinator.snapshot()
+    expect(s.phase).toBe('PREPARATION')
+    const writer = `mydb-instance-1.${DOMAIN}`
+    expect(s.correspondingHosts.get(writer)?.green).toBe(`mydb-instance-1-green-q3w4e5.${DOMAIN}`)
+    expect(s.roleByHost.get(writer)).toBe('SOURCE')
+    expect(s.correspondingHosts.get(CLUSTER)?.green).toBe(GREEN_CLUSTER)
   })
 })
 
