@@ -18,6 +18,8 @@ const DRIVERS = [
   'drizzle-orm/*',
   '@prisma/*',
   '@opentelemetry/*',
+  'redis',
+  '@redis/*',
 ]
 
 export default tseslint.config(

@@ -51,6 +51,7 @@ export class FleetMember {
   /** The last status heard from the current epoch, and when (monotonic ms). */
   #heard: { readonly status: SharedStatus; readonly at: number } | undefined
   #unsubscribe: (() => void) | undefined
+  #subscribing = false
   #cancelTick: (() => void) | undefined
   #cancelStale: (() => void) | undefined
   #cancelHeartbeat: (() => void) | undefined
@@ -72,18 +73,27 @@ export class FleetMember {
 
   start(): void {
     if (this.#role !== 'joining' || this.#cancelTick !== undefined) return
+    this.#tick()
+  }
+
+  /** Subscribes (again after a failure); a subscription that answers after its timeout is still kept. */
+  #subscribe(): void {
+    if (this.#unsubscribe !== undefined || this.#subscribing) return
+    this.#subscribing = true
     const listener = {
       status: (payload: string) => this.#onPayload(payload),
       error: (err: Error) => this.#onError(err),
     }
-    this.#timed(this.#deps.channel.subscribe(this.#deps.bgdId, listener)).then(
+    const subscribed = this.#deps.channel.subscribe(this.#deps.bgdId, listener)
+    subscribed.then(
       (unsubscribe) => {
+        this.#subscribing = false
         if (this.#role === 'stopped') unsubscribe()
         else this.#unsubscribe = unsubscribe
       },
-      (err: unknown) => this.#onError(err),
+      () => (this.#subscribing = false),
     )
-    this.#tick()
+    this.#timed(subscribed).catch((err: unknown) => this.#onError(err))
   }
 
   /** The coordinator published `snapshot` (a change): the leader tells the fleet at once. */
@@ -108,6 +118,7 @@ export class FleetMember {
   #tick(): void {
     this.#cancelTick = undefined
     if (this.#role === 'stopped') return
+    this.#subscribe()
     const { channel, bgdId } = this.#deps
     const lease = this.#lease
     const work =
@@ -218,6 +229,9 @@ export class FleetMember {
 
   #onError(err: unknown): void {
     if (this.#role === 'stopped') return
+    // A failed connection's subscription is dropped; the lease loop subscribes again.
+    this.#unsubscribe?.()
+    this.#unsubscribe = undefined
     const message = err instanceof Error ? err.message : String(err)
     this.#fallback(`status channel failed: ${message.slice(0, 200)}`)
   }
