@@ -1,33 +1,10 @@
-import type { ResolvedOptions } from '../options.js'
 import { isSwitchoverRunning } from '../phases.js'
-import type { Clock, Logger } from '../runtime.js'
 import type { BlueGreenSnapshot } from '../types.js'
-import type { StatusChannel, StatusChannelLease } from './status-channel.js'
+import type { FleetMemberDeps, FleetRole } from './member-deps.js'
+import type { StatusChannelLease } from './status-channel.js'
 import { LEASE_TTL_MS, heartbeatMs, staleMs, timed } from './timing.js'
-import { decodeStatus, encodeStatus } from './wire.js'
+import { decodeResign, decodeStatus, encodeResign, encodeStatus } from './wire.js'
 import type { SharedStatus } from './wire.js'
-
-/** What a fleet member drives in its coordinator. */
-export interface FleetMemberDeps {
-  readonly bgdId: string
-  readonly channel: StatusChannel
-  readonly options: ResolvedOptions
-  readonly clock: Clock
-  readonly logger: Logger
-  /** Jitter source in [0, 1); `Math.random` by default. */
-  readonly random?: () => number
-  /** The coordinator's latest snapshot. */
-  snapshot(): BlueGreenSnapshot
-  /** Starts this process's own monitors (no-op when they run). */
-  startMonitors(): void
-  /** Stops them (no-op when none run). */
-  stopMonitors(): void
-  /** Makes the leader's status this process's snapshot. */
-  apply(status: SharedStatus): void
-}
-
-/** `leader` monitors and publishes; `follower` applies; `fallback` monitors on its own, trusting no channel. */
-export type FleetRole = 'joining' | 'leader' | 'follower' | 'fallback' | 'stopped'
 
 /**
  * One process's part in a fleet for one deployment (README, "Fleets: the Redis status channel"). Safety first:
@@ -64,11 +41,6 @@ export class FleetMember {
 
   get role(): FleetRole {
     return this.#role
-  }
-
-  /** The epoch of the lease held, if this process leads. */
-  get epoch(): number | undefined {
-    return this.#role === 'leader' ? this.#lease?.epoch : undefined
   }
 
   start(): void {
@@ -110,8 +82,14 @@ export class FleetMember {
       cancel?.()
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
-    if (lease !== undefined)
-      void this.#deps.channel.releaseLease(this.#deps.bgdId, lease).catch(() => undefined)
+    if (lease === undefined) return
+    // Tell the followers, so one takes over now instead of every one going stale and monitoring on its own.
+    const { channel, bgdId } = this.#deps
+    void channel
+      .publish(bgdId, lease, encodeResign(bgdId, lease.epoch), 1)
+      .catch(() => false)
+      .then(() => channel.releaseLease(bgdId, lease))
+      .catch(() => undefined)
   }
 
   /** The lease loop: the leader renews, every other member tries to take the lease. */
@@ -207,6 +185,8 @@ export class FleetMember {
   #onPayload(payload: string): void {
     if (this.#role === 'stopped') return
     const status = decodeStatus(payload, this.#deps.bgdId)
+    const resigned = status === undefined ? decodeResign(payload, this.#deps.bgdId) : undefined
+    if (resigned !== undefined) return this.#onResign(resigned)
     if (status === undefined) return this.#warnOnce('malformed', 'ignored a status it cannot read')
     if (status.epoch < this.#maxEpoch) return
     if (this.#role === 'leader') {
@@ -218,6 +198,13 @@ export class FleetMember {
     if (this.#role !== 'follower') return
     this.#applyStatus(status)
     this.#armStale(this.#heard.at)
+  }
+
+  /** The leader stopped and gave its lease up: try to take it after a jitter (the first one wins). */
+  #onResign(epoch: number): void {
+    if (epoch < this.#maxEpoch || this.#role === 'leader') return
+    this.#cancelTick?.()
+    this.#cancelTick = this.#deps.clock.timer(this.#jitter(), () => this.#tick())
   }
 
   #applyStatus(status: SharedStatus): void {

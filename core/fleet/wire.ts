@@ -71,6 +71,37 @@ export function encodeStatus(snapshot: BlueGreenSnapshot, epoch: number): string
   })
 }
 
+/**
+ * The payload a leader publishes when it stops: its followers try to take the lease at once.
+ *
+ * @example
+ * ```ts
+ * await channel.publish(bgdId, lease, encodeResign(bgdId, lease.epoch), 1)
+ * ```
+ */
+export function encodeResign(bgdId: string, epoch: number): string {
+  return JSON.stringify({ v: VERSION, bgdId, epoch, resign: true })
+}
+
+/**
+ * The epoch of a resign payload for `bgdId`, or `undefined` for any other payload.
+ *
+ * @example
+ * ```ts
+ * decodeResign(encodeResign('orders', 3), 'orders') // 3
+ * ```
+ */
+export function decodeResign(payload: string, bgdId: string): number | undefined {
+  try {
+    const raw = record(JSON.parse(payload))
+    return raw['v'] === VERSION && raw['bgdId'] === bgdId && raw['resign'] === true
+      ? count(raw['epoch'])
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** A payload that does not fit the format. */
 class Malformed extends Error {}
 

@@ -19,8 +19,8 @@ export interface RedisClientLike {
   readonly isReady: boolean
   sendCommand(args: string[]): Promise<unknown>
   duplicate(): RedisSubscriberLike
-  on(event: 'error', listener: (err: Error) => void): unknown
-  off(event: 'error', listener: (err: Error) => void): unknown
+  on(event: 'error' | 'end', listener: (err: Error) => void): unknown
+  off(event: 'error' | 'end', listener: (err: Error) => void): unknown
 }
 
 /** The slice of the duplicated client that subscribes. */
@@ -130,6 +130,8 @@ class Subscriptions {
   readonly #onClientError = (err: Error): void => {
     for (const listener of [...this.#listeners]) listener.error(err)
   }
+  /** The application closed its client: nothing this channel says can be trusted to be fresh any more. */
+  readonly #onClientEnd = (): void => this.#onClientError(new Error('the Redis client was closed'))
 
   constructor(client: RedisClientLike) {
     this.#client = client
@@ -139,7 +141,10 @@ class Subscriptions {
     const subscriber = await this.#connection()
     const onMessage = (message: string): void => listener.status(message)
     await subscriber.subscribe(channel, onMessage)
-    if (this.#listeners.size === 0) this.#client.on('error', this.#onClientError)
+    if (this.#listeners.size === 0) {
+      this.#client.on('error', this.#onClientError)
+      this.#client.on('end', this.#onClientEnd)
+    }
     this.#listeners.add(listener)
     return () => {
       if (!this.#listeners.delete(listener)) return
@@ -170,6 +175,7 @@ class Subscriptions {
 
   #close(): void {
     this.#client.off('error', this.#onClientError)
+    this.#client.off('end', this.#onClientEnd)
     this.#drop()
   }
 

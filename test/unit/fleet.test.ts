@@ -220,20 +220,34 @@ describe('fleet: safety first', () => {
     expect(alone.coordinator.runningMonitors).toBe(2)
   })
 
-  it('a new leader takes over when the leader stops, and the leader gives the lease up', async () => {
+  it('the leader gives the lease up when it stops, and a follower takes over at once', async () => {
     const { world, clock, redis, processes } = fleet(3)
     const [leader, ...followers] = processes
     await clock.advance(2_050)
     await leader!.coordinator.close()
-    expect(redis.holder('fleet')).toBeUndefined()
-    await clock.advance(2_200)
+    await clock.advance(1)
+    expect(redis.holder('fleet')).not.toBe('t1')
+    // The leader said it resigned: a follower takes the lease at once, before any follower goes stale.
+    await clock.advance(150)
     const roles = followers.map((p) => p.coordinator.fleetRole).sort()
     expect(roles).toEqual(['follower', 'leader'])
+    expect(followers.flatMap((p) => p.logger.find('monitors on its own'))).toEqual([])
     const next = followers.find((p) => p.coordinator.fleetRole === 'leader')!
     expect(next.coordinator.runningMonitors).toBe(2)
     setPhase(world, 'PREPARATION')
     await clock.advance(1_100)
     expect(followers.map((p) => p.coordinator.snapshot().phase)).toEqual(['PREPARATION', 'PREPARATION'])
+  })
+
+  it('a leader that dies without a word is replaced once its lease lapses', async () => {
+    const { clock, processes } = fleet(2)
+    const [leader, follower] = processes
+    await clock.advance(2_050)
+    // Hung: no renewals, no publishes, nothing said.
+    leader!.channel.cut()
+    await clock.advance(4_500)
+    expect(follower!.coordinator.fleetRole).toBe('leader')
+    expect(follower!.coordinator.runningMonitors).toBe(2)
   })
 
   it('a leader whose lease lapsed stops leading', async () => {
