@@ -3,7 +3,7 @@ import type { BlueGreenSnapshot } from '../types.js'
 import type { FleetMemberDeps, FleetRole } from './member-deps.js'
 import type { StatusChannelLease } from './status-channel.js'
 import { LEASE_TTL_MS, heartbeatMs, staleMs, timed } from './timing.js'
-import { decodeResign, decodeStatus, encodeResign, encodeStatus } from './wire.js'
+import { blind, decodeResign, decodeStatus, encodeResign, encodeStatus } from './wire.js'
 import type { SharedStatus } from './wire.js'
 
 /**
@@ -147,6 +147,8 @@ export class FleetMember {
     this.#deps.stopMonitors()
     this.#deps.logger.info(`${this.#tag()} follows the fleet's leader: no monitoring connection here.`)
     const heard = this.#heard
+    if (heard !== undefined && blind(heard.status))
+      return this.#fallback('the fleet leader cannot read the metadata')
     if (heard !== undefined) this.#applyStatus(heard.status)
     this.#armStale(heard === undefined ? undefined : heard.at)
     if (heard !== undefined) return
@@ -196,6 +198,7 @@ export class FleetMember {
     this.#maxEpoch = status.epoch
     this.#heard = { status, at: this.#deps.clock.now() }
     if (this.#role !== 'follower') return
+    if (blind(status)) return this.#fallback('the fleet leader cannot read the metadata')
     this.#applyStatus(status)
     this.#armStale(this.#heard.at)
   }
@@ -235,15 +238,17 @@ export class FleetMember {
     })
   }
 
+  /** A status from the current leader, recent, and from monitors that can read the metadata. */
   #fresh(): boolean {
     const heard = this.#heard
-    if (heard === undefined || heard.status.epoch < this.#maxEpoch) return false
+    if (heard === undefined || heard.status.epoch < this.#maxEpoch || blind(heard.status)) return false
     return this.#deps.clock.now() - heard.at < staleMs(this.#deps.options, heard.status.phase)
   }
 
   #publish(snapshot: BlueGreenSnapshot): void {
     const lease = this.#lease
-    if (lease === undefined) return
+    // Nothing read yet (a new leader's first moments): followers keep what they have.
+    if (lease === undefined || snapshot.armed.code === 'starting') return this.#beat(snapshot)
     const { channel, bgdId } = this.#deps
     const ttl = staleMs(this.#deps.options, snapshot.phase)
     this.#timed(channel.publish(bgdId, lease, encodeStatus(snapshot, lease.epoch), ttl)).then(
@@ -252,7 +257,11 @@ export class FleetMember {
       },
       (err: unknown) => this.#onError(err),
     )
-    // Heartbeats repeat the latest status, so followers can tell a quiet deployment from a dead leader.
+    this.#beat(snapshot)
+  }
+
+  /** Heartbeats repeat the latest status, so followers can tell a quiet deployment from a dead leader. */
+  #beat(snapshot: BlueGreenSnapshot): void {
     this.#cancelHeartbeat?.()
     const beat = heartbeatMs(this.#deps.options, snapshot.phase)
     this.#cancelHeartbeat = this.#deps.clock.timer(beat, () => {

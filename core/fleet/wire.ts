@@ -102,6 +102,20 @@ export function decodeResign(payload: string, bgdId: string): number | undefined
   }
 }
 
+/**
+ * The publisher's monitors cannot read the metadata right now (unreachable, refused, failing): its followers
+ * look for themselves.
+ *
+ * @example
+ * ```ts
+ * if (blind(status)) startOwnMonitors()
+ * ```
+ */
+export function blind(status: SharedStatus): boolean {
+  const { code } = status.armed
+  return code === 'unreachable' || code === 'metadata-failing' || code === 'monitoring-refused'
+}
+
 /** A payload that does not fit the format. */
 class Malformed extends Error {}
 

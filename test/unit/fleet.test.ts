@@ -103,9 +103,12 @@ const blue = { host: BLUE, port: 5432 }
 
 describe('fleet: one leader per deployment', () => {
   it('the first process leads and runs the monitors; the others follow with no monitoring connection', async () => {
-    const { world, clock, processes } = fleet(3)
+    const { world, clock, redis, processes } = fleet(3)
     await clock.advance(50)
     expect(processes.map((p) => p.coordinator.fleetRole)).toEqual(['leader', 'follower', 'follower'])
+    // Nothing is published before the leader's monitors read: followers never apply an empty 'starting' state.
+    expect(redis.published.length).toBeGreaterThan(0)
+    expect(redis.published.filter((p) => p.payload.includes('"code":"starting"'))).toEqual([])
     expect(processes.map((p) => p.coordinator.runningMonitors)).toEqual([2, 0, 0])
     await clock.advance(2_000)
     expect(world.openConnections()).toBe(2)
@@ -188,6 +191,18 @@ describe('fleet: safety first', () => {
     setPhase(world, 'POST')
     await clock.advance(300)
     expect(follower!.coordinator.snapshot().phase).toBe('POST')
+  })
+
+  it('followers look for themselves while the leader cannot read the metadata', async () => {
+    const { world, clock, processes } = fleet(2)
+    const [leader, follower] = processes
+    await clock.advance(2_050)
+    world.setAll(Object.assign(new Error('function rds_tools.show_topology() raised'), { code: 'P0001' }))
+    await clock.advance(3_000)
+    expect(leader!.coordinator.snapshot().armed.code).toBe('metadata-failing')
+    expect(follower!.coordinator.fleetRole).toBe('fallback')
+    expect(follower!.coordinator.runningMonitors).toBe(2)
+    expect(follower!.logger.find('the fleet leader cannot read the metadata')).toHaveLength(1)
   })
 
   it('bgChannelStaleMs fixes the staleness', async () => {
