@@ -42,16 +42,16 @@ export function staleMs(options: Intervals, phase: Phase): number {
 }
 
 /**
- * How often the leader repeats an unchanged status: every polling interval, and at least three times per
- * staleness period.
+ * How often the leader repeats an unchanged status: three times per staleness period (by default once per
+ * polling interval, every 166 ms during a switchover).
  *
  * @example
  * ```ts
- * heartbeatMs(DEFAULT_OPTIONS, 'IN_PROGRESS') // 100
+ * heartbeatMs(DEFAULT_OPTIONS, 'CREATED') // 1000
  * ```
  */
 export function heartbeatMs(options: Intervals, phase: Phase): number {
-  return Math.max(20, Math.min(intervalMs(options, phase), Math.floor(staleMs(options, phase) / 3)))
+  return Math.max(20, Math.floor(staleMs(options, phase) / 3))
 }
 
 /**

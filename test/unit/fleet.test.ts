@@ -181,10 +181,11 @@ describe('fleet: safety first', () => {
     await clock.advance(1_100)
     expect(follower!.coordinator.snapshot().phase).toBe('IN_PROGRESS')
     leader!.channel.muted = true
-    // 3 × bgHighMs = 300 ms, raised to the 500 ms floor during a switchover.
-    await clock.advance(400)
+    // 3 × bgHighMs = 300 ms, raised to the 500 ms floor during a switchover; heartbeats come every 166 ms, so
+    // the last one was heard at most that long before the mute.
+    await clock.advance(300)
     expect(follower!.coordinator.runningMonitors).toBe(0)
-    await clock.advance(200)
+    await clock.advance(300)
     expect(follower!.coordinator.fleetRole).toBe('fallback')
     expect(follower!.coordinator.runningMonitors).toBe(2)
     expect(follower!.logger.find('no fresh status for 500 ms')).toHaveLength(1)
