@@ -102,6 +102,19 @@ async function worker(n: number): Promise<void> {
   }
 }
 
+// Test-only peek at this process's part in the fleet (the registry is a global keyed by a well-known symbol).
+type Registry = Map<string, { coordinator: { fleetRole?: string } }>
+let role: string | undefined
+const roles = setInterval(() => {
+  const registry = (globalThis as Record<symbol, unknown>)[Symbol.for('rds-bluegreen.registry.v1')] as
+    Registry | undefined
+  const now = registry?.get(config.bgdId)?.coordinator.fleetRole
+  if (now === role) return
+  role = now
+  process.stdout.write(JSON.stringify({ type: 'role', role }) + '\n')
+}, 25)
+roles.unref()
+
 const running = Array.from({ length: config.workers }, (_, i) => worker(i + 1))
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() !== 'stop') continue

@@ -27,6 +27,8 @@ const MONITOR_SESSIONS = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE 
 
 interface Child {
   readonly name: string
+  /** Its part in the fleet, as it last reported it. */
+  role: string | undefined
   readonly process: ChildProcess
   readonly ready: Promise<void>
   readonly done: Promise<FleetOp[]>
@@ -84,14 +86,17 @@ function startChild(lab: Lab, redis: { host: string; port: number }, name: strin
   let onDone: (ops: FleetOp[]) => void = () => undefined
   const ready = new Promise<void>((resolve) => (onReady = resolve))
   const done = new Promise<FleetOp[]>((resolve) => (onDone = resolve))
+  const started: Child = { name, role: undefined, process: child, ready, done }
   void (async () => {
     for await (const line of createInterface({ input: child.stdout })) {
-      const message = JSON.parse(line) as { type: string; ops?: FleetOp[] }
+      const message = JSON.parse(line) as { type: string; ops?: FleetOp[]; role?: string }
       if (message.type === 'ready') onReady()
+      if (message.type === 'role') started.role = message.role
       if (message.type === 'done') onDone(message.ops ?? [])
     }
+    onDone([])
   })()
-  return { name, process: child, ready, done }
+  return started
 }
 
 /** Samples the monitoring sessions on both servers until stopped; resolves with the peak per side. */
@@ -125,7 +130,9 @@ interface FleetRun {
   readonly maxGapMs: number
 }
 
-async function runFleet(onInProgress?: (redis: ServerProcess) => Promise<void>): Promise<FleetRun> {
+async function runFleet(
+  onInProgress?: (redis: ServerProcess, children: readonly Child[]) => Promise<void>,
+): Promise<FleetRun> {
   const lab = await startLab({ engine: 'pg' })
   cleanups.push(() => lab.stop())
   const redis = await startRedis(lab)
@@ -135,7 +142,7 @@ async function runFleet(onInProgress?: (redis: ServerProcess) => Promise<void>):
   const sessions = sampleSessions(lab)
   const watcher = (async () => {
     while (!lab.events().some((e) => e.event === 'IN_PROGRESS')) await sleep(10)
-    await onInProgress?.(redis.server)
+    await onInProgress?.(redis.server, children)
   })()
   const result = await lab.switchover({ preset: 'default' })
   const completedAt = Date.now()
@@ -143,9 +150,10 @@ async function runFleet(onInProgress?: (redis: ServerProcess) => Promise<void>):
   await watcher
   await sleep(1_500)
   const peak = await sessions.stop()
-  for (const child of children) child.process.stdin!.write('stop\n')
+  const alive = children.filter((c) => c.process.exitCode === null && c.process.signalCode === null)
+  for (const child of alive) child.process.stdin!.write('stop\n')
   const ops = new Map<string, FleetOp[]>()
-  for (const child of children) ops.set(child.name, await child.done)
+  for (const child of alive) ops.set(child.name, await child.done)
   const green = await lab.writtenKeys('green')
   let lost = 0
   let failedAfterCompleted = 0
@@ -188,5 +196,26 @@ describe('a fleet on the Redis status channel (pg, default preset)', () => {
     expect(run.maxGapMs).toBeLessThanOrEqual(IN_PROGRESS_WINDOW_MS + 1_000)
     // The processes did fall back: more than one pair of monitors ran.
     expect(run.peak.blue + run.peak.green).toBeGreaterThan(4)
+  })
+
+  it('the leader killed at IN_PROGRESS: the others keep every invariant and a new leader takes over', async () => {
+    let survivors: readonly Child[] = []
+    const run = await runFleet(async (_redis, children) => {
+      const leader = children.find((c) => c.role === 'leader')
+      expect(leader).toBeDefined()
+      leader!.process.kill('SIGKILL')
+      survivors = children.filter((c) => c !== leader)
+    })
+    const leaders = survivors.filter((c) => c.role === 'leader').length
+    console.info(
+      `fleet, leader killed: monitoring sessions peak blue ${run.peak.blue} green ${run.peak.green}, ` +
+        `max worker gap ${run.maxGapMs} ms, lost ${run.lost}, failed after COMPLETED ${run.failedAfterCompleted}, ` +
+        `roles after: ${survivors.map((c) => c.role).join(' ')}`,
+    )
+    expect(run.ops.size).toBe(CHILDREN - 1)
+    expect(run.lost).toBe(0)
+    expect(run.failedAfterCompleted).toBe(0)
+    expect(run.maxGapMs).toBeLessThanOrEqual(IN_PROGRESS_WINDOW_MS + 1_000)
+    expect(leaders).toBe(1)
   })
 })
