@@ -128,6 +128,8 @@ interface FleetRun {
   readonly lost: number
   readonly failedAfterCompleted: number
   readonly maxGapMs: number
+  /** Each live process's part in the fleet just before the workload stopped. */
+  readonly roles: readonly (string | undefined)[]
 }
 
 async function runFleet(
@@ -151,6 +153,7 @@ async function runFleet(
   await sleep(1_500)
   const peak = await sessions.stop()
   const alive = children.filter((c) => c.process.exitCode === null && c.process.signalCode === null)
+  const roles = alive.map((c) => c.role)
   for (const child of alive) child.process.stdin!.write('stop\n')
   const ops = new Map<string, FleetOp[]>()
   for (const child of alive) ops.set(child.name, await child.done)
@@ -166,7 +169,7 @@ async function runFleet(
     const acked = list.filter((o) => o.ok).sort((a, b) => a.t1 - b.t1)
     for (let i = 1; i < acked.length; i++) maxGapMs = Math.max(maxGapMs, acked[i]!.t1 - acked[i - 1]!.t1)
   }
-  return { peak, ops, completedAt, lost, failedAfterCompleted, maxGapMs }
+  return { peak, ops, completedAt, lost, failedAfterCompleted, maxGapMs, roles }
 }
 
 const IN_PROGRESS_WINDOW_MS = PRESETS.default.inProgressMs
@@ -199,18 +202,16 @@ describe('a fleet on the Redis status channel (pg, default preset)', () => {
   })
 
   it('the leader killed at IN_PROGRESS: the others keep every invariant and a new leader takes over', async () => {
-    let survivors: readonly Child[] = []
     const run = await runFleet(async (_redis, children) => {
       const leader = children.find((c) => c.role === 'leader')
       expect(leader).toBeDefined()
       leader!.process.kill('SIGKILL')
-      survivors = children.filter((c) => c !== leader)
     })
-    const leaders = survivors.filter((c) => c.role === 'leader').length
+    const leaders = run.roles.filter((role) => role === 'leader').length
     console.info(
       `fleet, leader killed: monitoring sessions peak blue ${run.peak.blue} green ${run.peak.green}, ` +
         `max worker gap ${run.maxGapMs} ms, lost ${run.lost}, failed after COMPLETED ${run.failedAfterCompleted}, ` +
-        `roles after: ${survivors.map((c) => c.role).join(' ')}`,
+        `roles after: ${run.roles.join(' ')}`,
     )
     expect(run.ops.size).toBe(CHILDREN - 1)
     expect(run.lost).toBe(0)
