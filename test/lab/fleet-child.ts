@@ -7,12 +7,14 @@
 import { createInterface } from 'node:readline'
 import { createClient } from 'redis'
 import { silentLogger } from '../../core/runtime.js'
+import { createPool } from '../../integrations/mysql2/index.js'
 import { BlueGreenPgPool } from '../../integrations/pg/index.js'
 import { redisStatusChannel } from '../../integrations/redis/index.js'
 import { errorCode } from './clients/errors.js'
 import { createLabLookup } from './lab-lookup.js'
 
 interface FleetChildConfig {
+  readonly engine: 'pg' | 'mysql'
   readonly host: string
   readonly port: number
   readonly user: string
@@ -34,11 +36,9 @@ export interface FleetOp {
   readonly t1: number
   readonly ok: boolean
   readonly code?: string
-  readonly instance?: string
 }
 
 const config = JSON.parse(process.env['RDSBG_FLEET'] ?? '{}') as FleetChildConfig
-const INSERT = 'INSERT INTO lab_writes (client, seq) VALUES ($1, $2) RETURNING instance'
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 const redis = createClient({ socket: { ...config.redis, reconnectStrategy: () => 200 } })
@@ -56,18 +56,36 @@ const blueGreen: Record<string, unknown> = {
   statusChannel,
   ...(lookup === undefined ? {} : { lookup }),
 }
-const pool = new BlueGreenPgPool({
-  host: config.host,
-  port: config.port,
-  user: config.user,
-  password: config.password,
-  database: config.database,
-  max: config.workers + 2,
-  connectionTimeoutMillis: 1000,
-  query_timeout: 5000,
-  blueGreen,
-})
-pool.on('error', () => undefined)
+/** The routed pool of this engine, reduced to one insert and its end. */
+function openPool(): { insert(name: string, seq: number): Promise<unknown>; end(): Promise<void> } {
+  const common = { host: config.host, port: config.port, user: config.user, password: config.password }
+  if (config.engine === 'mysql') {
+    const pool = createPool({
+      ...common,
+      database: config.database,
+      connectionLimit: config.workers + 2,
+      connectTimeout: 1000,
+      blueGreen,
+    }).promise()
+    const sql = 'INSERT INTO lab_writes (client, seq) VALUES (?, ?)'
+    return {
+      insert: (name, seq) => pool.query({ sql, values: [name, seq], timeout: 5000 }),
+      end: () => pool.end(),
+    }
+  }
+  const pool = new BlueGreenPgPool({
+    ...common,
+    database: config.database,
+    max: config.workers + 2,
+    connectionTimeoutMillis: 1000,
+    query_timeout: 5000,
+    blueGreen,
+  })
+  pool.on('error', () => undefined)
+  const sql = 'INSERT INTO lab_writes (client, seq) VALUES ($1, $2)'
+  return { insert: (name, seq) => pool.query(sql, [name, seq]), end: () => pool.end() }
+}
+const pool = openPool()
 
 const ops: FleetOp[] = []
 let stopped = false
@@ -79,16 +97,8 @@ async function worker(n: number): Promise<void> {
     seq++
     const t0 = Date.now()
     try {
-      const r = await pool.query<{ instance: string }>(INSERT, [`${config.name}-w${n}`, seq])
-      const instance = r.rows[0]?.instance
-      ops.push({
-        worker: n,
-        seq,
-        t0,
-        t1: Date.now(),
-        ok: true,
-        ...(instance === undefined ? {} : { instance }),
-      })
+      await pool.insert(`${config.name}-w${n}`, seq)
+      ops.push({ worker: n, seq, t0, t1: Date.now(), ok: true })
       if (!ready) {
         ready = true
         process.stdout.write(JSON.stringify({ type: 'ready' }) + '\n')
