@@ -164,7 +164,7 @@ export class FleetMember {
   #fallback(reason: string): void {
     if (this.#role === 'fallback' || this.#role === 'stopped') return
     if (this.#role === 'leader')
-      return this.#warnOnce(`leader:${reason}`, `status channel failing (${reason})`)
+      return this.#warnOnce('leader', `status channel failing (${reason}); this process keeps monitoring`)
     this.#role = 'fallback'
     this.#cancelStale?.()
     this.#deps.logger.warn(`${this.#tag()} ${reason}: this process monitors on its own.`)
