@@ -4,47 +4,13 @@ import { encodeStatus } from '../../core/fleet/wire.js'
 import { resolveOptions } from '../../core/options.js'
 import type { BlueGreenOptions } from '../../core/options.js'
 import { routeConnect } from '../../core/routing/enforce.js'
-import type { Clock } from '../../core/runtime.js'
+import { CountingClock } from '../helpers/counting-clock.js'
 import { MemoryLogger } from '../helpers/deployment.js'
 import { FakeClock } from '../helpers/fake-clock.js'
 import { BLUE, BLUE_IP, rdsInstanceWorld, setPhase } from '../helpers/fake-metadata.js'
 import type { FakeWorld } from '../helpers/fake-metadata.js'
 import { MemoryRedis } from '../helpers/memory-channel.js'
 import type { MemoryChannel } from '../helpers/memory-channel.js'
-
-/** A clock that counts the timers still pending, to prove that closing leaves none behind. */
-class CountingClock implements Clock {
-  readonly #inner: FakeClock
-  pending = 0
-  constructor(inner: FakeClock) {
-    this.#inner = inner
-  }
-  now(): number {
-    return this.#inner.now()
-  }
-  wallNow(): number {
-    return this.#inner.wallNow()
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.#inner.sleep(ms, signal)
-  }
-  timer(ms: number, fn: () => void): () => void {
-    this.pending++
-    let done = false
-    const finish = (): void => {
-      if (!done) this.pending--
-      done = true
-    }
-    const cancel = this.#inner.timer(ms, () => {
-      finish()
-      fn()
-    })
-    return () => {
-      finish()
-      cancel()
-    }
-  }
-}
 
 interface Process {
   readonly coordinator: Coordinator
