@@ -21,8 +21,9 @@ const DRIVERS = [
   'kysely',
   'objection',
   '@mikro-orm/*',
-  'redis',
   '@opentelemetry/*',
+  'redis',
+  '@redis/*',
 ]
 
 export default tseslint.config(

@@ -1,5 +1,7 @@
 import { publishArmed, publishPhase } from './channels.js'
 import type { DbSystem, PhaseEvent } from './channels.js'
+import { FleetMember } from './fleet/fleet-member.js'
+import type { SharedStatus } from './fleet/wire.js'
 import type { MetadataDiagnosis } from './metadata/diagnosis.js'
 import type { MetadataSource } from './metadata/source.js'
 import { SideMonitor } from './monitor/side-monitor.js'
@@ -22,6 +24,8 @@ export interface CoordinatorDeps {
   readonly resolver: Resolver
   readonly clock: Clock
   readonly logger: Logger
+  /** Jitter source of the fleet status channel (tests); `Math.random` by default. */
+  readonly random?: () => number
 }
 
 /**
@@ -52,6 +56,8 @@ export class Coordinator {
   /** Events raised while effects run (a listener reacting synchronously) wait their turn: one step at a time. */
   readonly #queue: CoordinatorEvent[] = []
   #stepping = false
+  /** With a status channel: this process's part in the fleet, which decides whether the monitors run here. */
+  #fleet: FleetMember | undefined
 
   constructor(deps: CoordinatorDeps) {
     this.#deps = deps
@@ -74,11 +80,37 @@ export class Coordinator {
     return this.#published
   }
 
-  /** Starts both monitors. */
+  /** Starts both monitors, or with a status channel joins the fleet (which starts them when this process leads). */
   start(): void {
     if (this.#started || this.#state.closed) return
     this.#started = true
-    this.#startMonitors()
+    const channel = this.#deps.options.statusChannel
+    if (channel === undefined) return this.#startMonitors()
+    this.#fleet = new FleetMember({
+      bgdId: this.bgdId,
+      channel,
+      options: this.#deps.options,
+      clock: this.#deps.clock,
+      logger: this.#deps.logger,
+      ...(this.#deps.random === undefined ? {} : { random: this.#deps.random }),
+      snapshot: () => this.#published,
+      startMonitors: () => {
+        if (this.#monitors.size === 0 && !this.#state.closed) this.#startMonitors()
+      },
+      stopMonitors: () => this.#stopMonitors(),
+      apply: (status) => this.applyRemote(status),
+    })
+    this.#fleet.start()
+  }
+
+  /** This process's part in its fleet (`undefined` without a status channel). */
+  get fleetRole(): FleetMember['role'] | undefined {
+    return this.#fleet?.role
+  }
+
+  /** Number of monitors running in this process (0 while following a fleet's leader). */
+  get runningMonitors(): number {
+    return this.#monitors.size
   }
 
   /** Calls `listener` with every newly published snapshot; returns the unsubscribe function. */
@@ -126,9 +158,15 @@ export class Coordinator {
     this.#dispatch({ type: 'fault', role, fault, at: this.#now() })
   }
 
+  /** Applies a status published by the fleet's leader (README, "Fleets: the Redis status channel"). */
+  applyRemote(status: SharedStatus): void {
+    this.#dispatch({ type: 'remote', status, at: this.#now() })
+  }
+
   /** Stops both monitors and wakes every waiter; idempotent. */
   async close(): Promise<void> {
     if (this.#state.closed) return
+    this.#fleet?.stop()
     this.#dispatch({ type: 'closed' })
     await Promise.all([...this.#monitors.values()].map((m) => m.stop()))
     this.#monitors.clear()
@@ -195,6 +233,7 @@ export class Coordinator {
         this.#deps.logger.error(`[bgdId: '${this.bgdId}'] snapshot listener failed`, err)
       }
     }
+    this.#fleet?.published(snapshot)
   }
 
   #startMonitors(): void {
@@ -212,8 +251,14 @@ export class Coordinator {
     }
   }
 
+  #stopMonitors(): void {
+    for (const monitor of this.#monitors.values()) void monitor.stop().catch(() => undefined)
+    this.#monitors.clear()
+  }
+
   #restartMonitors(): void {
-    if (!this.#started) return
+    // A follower runs none: it restarts nothing.
+    if (!this.#started || this.#monitors.size === 0) return
     const old = [...this.#monitors.values()]
     this.#monitors.clear()
     for (const monitor of old) void monitor.stop().catch(() => undefined)

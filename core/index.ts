@@ -39,6 +39,7 @@ export type {
   DbSystem,
 } from './channels.js'
 export type { BlueGreenOptions } from './options.js'
+export type { StatusChannel, StatusChannelLease, StatusChannelListener } from './fleet/status-channel.js'
 export type { Logger } from './runtime.js'
 export { formatSwitchoverSummary } from './summary-log.js'
 export type { SwitchoverSummaryInput, SummaryRow } from './summary-log.js'

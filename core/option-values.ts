@@ -84,3 +84,41 @@ export function describeValue(key: string, value: unknown): string {
   if (SECRET_KEY.test(key) || value.length > 40 || /[:@/=]/.test(value)) return 'a string'
   return JSON.stringify(value)
 }
+
+/**
+ * `bgAllowedHostSuffixes`: host-name suffixes accepted from metadata besides the RDS ones, as an array or a
+ * comma-separated string; lower-cased, without a leading `*.`. `undefined` when not given.
+ *
+ * @throws {BlueGreenConfigError} naming `bgAllowedHostSuffixes`.
+ * @example
+ * ```ts
+ * parseHostSuffixes('*.Example.com, corp.internal') // ['example.com', 'corp.internal']
+ * ```
+ */
+export function parseHostSuffixes(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined
+  const list = typeof value === 'string' ? value.split(',') : value
+  if (!Array.isArray(list) || !list.every((s): s is string => typeof s === 'string')) {
+    throw new BlueGreenConfigError(
+      'bgAllowedHostSuffixes',
+      `expected an array of host-name suffixes or a comma-separated string, got ${describeValue('bgAllowedHostSuffixes', value)}`,
+    )
+  }
+  const suffixes = list
+    .map((s) =>
+      s
+        .trim()
+        .toLowerCase()
+        .replace(/^\*?\.?/, ''),
+    )
+    .filter((s) => s !== '')
+  for (const suffix of suffixes) {
+    if (!/^[a-z0-9-]+(?:\.[a-z0-9-]+)*$/.test(suffix)) {
+      throw new BlueGreenConfigError(
+        'bgAllowedHostSuffixes',
+        `invalid host-name suffix ${describeValue('suffix', suffix)}`,
+      )
+    }
+  }
+  return Object.freeze(suffixes)
+}

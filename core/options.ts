@@ -1,8 +1,10 @@
 import { BlueGreenConfigError } from './errors.js'
+import { isStatusChannel } from './fleet/status-channel.js'
+import type { StatusChannel } from './fleet/status-channel.js'
 import { isMonitoringKey, monitoringKey, readMonitoring } from './monitoring-options.js'
 import { rejectMisspeltKeys } from './option-keys.js'
 import type { OptionInput } from './option-values.js'
-import { asRecord, describeValue, parseBoolean, parseMs } from './option-values.js'
+import { asRecord, describeValue, parseBoolean, parseHostSuffixes, parseMs } from './option-values.js'
 import { warnOnce } from './warn-once.js'
 
 export { warnOnce } from './warn-once.js'
@@ -55,6 +57,16 @@ export interface BlueGreenOptions {
   bgAllowedHostSuffixes?: readonly string[] | string
   /** Overrides for the monitoring connections (for example `{ connectTimeoutMs: 5000, user: 'monitor' }`). */
   monitoring?: Readonly<Record<string, unknown>>
+  /**
+   * A fleet-wide status channel (`redisStatusChannel(client)` from `rds-bluegreen/redis`): one process per
+   * deployment monitors and the others follow its published status. Default none (every process monitors).
+   */
+  statusChannel?: StatusChannel
+  /**
+   * How long a follower waits for a fresh status before it starts its own monitors. Default: 3 × the polling
+   * interval of the current phase, at least 500 ms during a switchover.
+   */
+  bgChannelStaleMs?: number
 }
 
 /** The validated, frozen options. */
@@ -73,6 +85,10 @@ export interface ResolvedOptions {
   readonly allowedHostSuffixes: readonly string[]
   /** Monitoring-connection overrides, from `monitoring` and the `blue-green-monitoring-*` keys. */
   readonly monitoring: Readonly<Record<string, unknown>>
+  /** The fleet's status channel, if any. */
+  readonly statusChannel: StatusChannel | undefined
+  /** A fixed staleness for followers; `undefined` for the per-phase default. */
+  readonly channelStaleMs: number | undefined
 }
 
 /**
@@ -96,6 +112,8 @@ export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
   retryReadOnly: true,
   allowedHostSuffixes: Object.freeze([]),
   monitoring: Object.freeze({}),
+  statusChannel: undefined,
+  channelStaleMs: undefined,
 })
 
 const KNOWN_KEYS: readonly (keyof BlueGreenOptions)[] = [
@@ -112,6 +130,8 @@ const KNOWN_KEYS: readonly (keyof BlueGreenOptions)[] = [
   'bgRetryReadOnly',
   'bgAllowedHostSuffixes',
   'monitoring',
+  'statusChannel',
+  'bgChannelStaleMs',
 ]
 /** Documented ranges (spec §8.1): outside them we warn, because the value still works. */
 const ADVISED: Readonly<Record<string, readonly [number, number]>> = {
@@ -162,8 +182,14 @@ export function resolveOptions(
     releaseOnBlueDnsUpdate: readBoolean(options, 'bgReleaseOnBlueDnsUpdate', true),
     dropBlueConnections: readBoolean(options, 'bgDropBlueConnections', true),
     retryReadOnly: readBoolean(options, 'bgRetryReadOnly', true),
-    allowedHostSuffixes: readSuffixes(options),
+    allowedHostSuffixes:
+      parseHostSuffixes(options['bgAllowedHostSuffixes']) ?? DEFAULT_OPTIONS.allowedHostSuffixes,
     monitoring: readMonitoring(options),
+    statusChannel: readChannel(options),
+    channelStaleMs:
+      options['bgChannelStaleMs'] === undefined
+        ? undefined
+        : parseMs(options['bgChannelStaleMs'], 'bgChannelStaleMs'),
   }
   warnOutsideAdvisedRanges(resolved, warn)
   return Object.freeze(resolved)
@@ -226,39 +252,18 @@ function readMs(options: OptionInput, key: keyof BlueGreenOptions, fallback: num
   return value === undefined ? fallback : parseMs(value, key)
 }
 
+function readChannel(options: OptionInput): StatusChannel | undefined {
+  const value = options['statusChannel']
+  if (value === undefined || isStatusChannel(value)) return value
+  throw new BlueGreenConfigError(
+    'statusChannel',
+    `expected a status channel (redisStatusChannel(client) from 'rds-bluegreen/redis'), got ${describeValue('statusChannel', value)}`,
+  )
+}
+
 function readBoolean(options: OptionInput, key: keyof BlueGreenOptions, fallback: boolean): boolean {
   const value = options[key]
   return value === undefined ? fallback : parseBoolean(value, key)
-}
-
-/** Host-name suffixes accepted from metadata besides the RDS ones: an array or a comma-separated string. */
-function readSuffixes(options: OptionInput): readonly string[] {
-  const value = options['bgAllowedHostSuffixes']
-  if (value === undefined) return DEFAULT_OPTIONS.allowedHostSuffixes
-  const list = typeof value === 'string' ? value.split(',') : value
-  if (!Array.isArray(list) || !list.every((s): s is string => typeof s === 'string')) {
-    throw new BlueGreenConfigError(
-      'bgAllowedHostSuffixes',
-      `expected an array of host-name suffixes or a comma-separated string, got ${describeValue('bgAllowedHostSuffixes', value)}`,
-    )
-  }
-  const suffixes = list
-    .map((s) =>
-      s
-        .trim()
-        .toLowerCase()
-        .replace(/^\*?\.?/, ''),
-    )
-    .filter((s) => s !== '')
-  for (const suffix of suffixes) {
-    if (!/^[a-z0-9-]+(?:\.[a-z0-9-]+)*$/.test(suffix)) {
-      throw new BlueGreenConfigError(
-        'bgAllowedHostSuffixes',
-        `invalid host-name suffix ${describeValue('suffix', suffix)}`,
-      )
-    }
-  }
-  return Object.freeze(suffixes)
 }
 
 function warnOutsideAdvisedRanges(resolved: ResolvedOptions, warn: (message: string) => void): void {

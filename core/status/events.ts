@@ -1,5 +1,6 @@
 import type { ArmedEvent, DbSystem, PhaseEvent } from '../channels.js'
 import type { MetadataDiagnosis } from '../metadata/diagnosis.js'
+import type { SharedStatus } from '../fleet/wire.js'
 import type { MonitorControl } from '../monitor/side-monitor.js'
 import type { BlueGreenSnapshot, InterimStatus, Role } from '../types.js'
 import type { ArmedLog, UnreadableMetadata } from './armed.js'
@@ -60,6 +61,8 @@ export type CoordinatorEvent =
     }
   /** The switchover timer scheduled by a `schedule-timer` effect fired. */
   | { readonly type: 'timer-fired'; readonly at: Instant }
+  /** A follower received its fleet leader's status (README, "Fleets"): it becomes the snapshot as it is. */
+  | { readonly type: 'remote'; readonly status: SharedStatus; readonly at: Instant }
   /** The last holder released the deployment. */
   | { readonly type: 'closed' }
 

@@ -23,6 +23,7 @@ import { armedFor, freshArmedLog, settleArmed } from './armed-step.js'
 import { clearOnInterim, recordFault, recordUnreadable } from './side-reports.js'
 import { STARTING } from './armed.js'
 import { formatReadiness } from './readiness.js'
+import { applyRemote } from './remote.js'
 import { summarize } from './summarize.js'
 import type { Summary } from './summarize.js'
 import { formatSwitchoverSummary } from '../summary-log.js'
@@ -67,7 +68,8 @@ export function initialState(config: CoordinatorConfig, now: number): Coordinato
 export function reduce(state: CoordinatorState, event: CoordinatorEvent): Transition {
   const effects: Effects = []
   const next = step(state, event, effects)
-  if (event.type === 'closed') return { state: next, effects }
+  // A follower's armed state is its leader's, as published.
+  if (event.type === 'closed' || event.type === 'remote') return { state: next, effects }
   // Every step may change the armed state (an interim, unreadable metadata, a fault, a published phase).
   const now = 'at' in event && event.at !== undefined ? event.at.mono : (state.armedLog.since ?? 0)
   return { state: settleArmed(state, next, now, effects), effects }
@@ -85,6 +87,8 @@ function step(s: CoordinatorState, event: CoordinatorEvent, fx: Effects): Coordi
       return recordUnreadable(s, event.role, event.reason, event.diagnosis)
     case 'fault':
       return recordFault(s, event.role, event.fault)
+    case 'remote':
+      return applyRemote(s, event.status, event.at, fx)
     case 'closed': {
       // A closed deployment routes nothing: release every hold still in flight.
       const snapshot = Object.freeze({

@@ -14,6 +14,7 @@ export const ENTRY_SOURCES = {
   './kysely': 'integrations/kysely/index.ts',
   './mikro-orm': 'integrations/mikro-orm/index.ts',
   './otel': 'integrations/otel/index.ts',
+  './redis': 'integrations/redis/index.ts',
 } as const
 
 export type Entry = keyof typeof ENTRY_SOURCES

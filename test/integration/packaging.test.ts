@@ -80,14 +80,30 @@ describe('package', () => {
     expect(node(['--input-type=module', '-e', esm]).trim()).toBe('function')
   })
 
-  it('the root and internal entries load without pg, mysql2 or @opentelemetry/api (they are optional peers)', () => {
+  it('rds-bluegreen/redis loads with require() and import(), without redis installed (it only takes a client)', () => {
+    const hide = `
+      const Module = require('node:module')
+      const original = Module._resolveFilename
+      Module._resolveFilename = function (request, ...rest) {
+        if (request === 'redis' || request.startsWith('@redis/')) throw new Error('peer not installed: ' + request)
+        return original.call(this, request, ...rest)
+      }
+    `
+    expect(
+      node(['-e', `${hide}; console.log(typeof require('rds-bluegreen/redis').redisStatusChannel)`]).trim(),
+    ).toBe('function')
+    const esm = "const m = await import('rds-bluegreen/redis'); console.log(typeof m.redisStatusChannel)"
+    expect(node(['--input-type=module', '-e', esm]).trim()).toBe('function')
+  })
+
+  it('the root and internal entries load without pg, mysql2, @opentelemetry/api or redis (they are optional peers)', () => {
     const out = node([
       '-e',
       `
       const Module = require('node:module')
       const original = Module._resolveFilename
       Module._resolveFilename = function (request, ...rest) {
-        if (request === 'pg' || request === 'mysql2' || request.startsWith('mysql2/') || request.startsWith('@opentelemetry/')) throw new Error('peer not installed: ' + request)
+        if (request === 'pg' || request === 'mysql2' || request.startsWith('mysql2/') || request.startsWith('@opentelemetry/') || request === 'redis' || request.startsWith('@redis/')) throw new Error('peer not installed: ' + request)
         return original.call(this, request, ...rest)
       }
       console.log(Object.keys(require('rds-bluegreen')).length > 10 && Object.keys(require('rds-bluegreen/internal')).length > 50)

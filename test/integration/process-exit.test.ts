@@ -65,6 +65,13 @@ describe('process lifetime (issue 11 item 5)', () => {
     expect(exitDelayMs).toBeLessThan(1_000)
   })
 
+  it('the leader of a fleet (Redis status channel) exits within 1 s once the application closed its Redis client', async () => {
+    const { exitDelayMs, code } = await runChild('fleet')
+    console.info(`[item 5] fleet leader without end(): exit ${exitDelayMs} ms after its Redis client closed`)
+    expect(code).toBe(0)
+    expect(exitDelayMs).toBeLessThan(1_000)
+  })
+
   it('release() against a server that accepts but never answers returns at once, and the process exits', async () => {
     const { exitDelayMs, code, stdout } = await runChild('hung')
     const releasedMs = Number(/RELEASED (\d+)/.exec(stdout)?.[1])

@@ -41,6 +41,9 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
       'PhaseEvent',
       'RejectEvent',
       'Role',
+      'StatusChannel',
+      'StatusChannelLease',
+      'StatusChannelListener',
       'SubstituteEvent',
       'SummaryRow',
       'SwitchoverSummaryInput',
@@ -184,6 +187,9 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
       'ServerFacts',
       'SnapshotSource',
       'SqlStatement',
+      'StatusChannel',
+      'StatusChannelLease',
+      'StatusChannelListener',
       'StatusErrorKind',
       'StatusReadResult',
       'SubstituteEvent',
@@ -274,6 +280,10 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
   './otel': {
     values: ['registerBlueGreenMetrics'],
     types: [],
+  },
+  './redis': {
+    values: ['redisStatusChannel'],
+    types: ['RedisClientLike', 'RedisStatusChannel', 'RedisStatusChannelOptions', 'RedisSubscriberLike'],
   },
 }
 

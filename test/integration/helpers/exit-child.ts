@@ -4,10 +4,12 @@
  * `tsx exit-child.ts <pool|switchover|hung> <proxy port>`.
  */
 import { createServer } from 'node:net'
+import { createClient } from 'redis'
 import { resolveOptions } from '../../../core/options.js'
 import { acquireDeployment, getStatus } from '../../../core/registry.js'
 import { pgMetadataSource } from '../../../integrations/pg/metadata-source.js'
 import { BlueGreenPgClient, BlueGreenPgPool } from '../../../integrations/pg/index.js'
+import { redisStatusChannel } from '../../../integrations/redis/index.js'
 import { BLUE, BLUE_IP, GREEN, GREEN_IP, tableLookup, waitFor } from './names.js'
 import { PG, SCRATCH_DB, setPhase } from './pg-scratch.js'
 
@@ -88,6 +90,30 @@ if (mode === 'pool') {
   const started = Date.now()
   await handle.release()
   console.log(`RELEASED ${Date.now() - started}`)
+  console.log(`LAST ${Date.now()}`)
+} else if (mode === 'fleet') {
+  // The fleet's leader (Redis status channel): the application closes its Redis client and never calls end();
+  // the channel's own subscriber connection and timers must not keep the process alive.
+  const redis = createClient({ socket: { host: '127.0.0.1', port: 6379 } })
+  redis.on('error', () => undefined)
+  await redis.connect()
+  const pool = new BlueGreenPgPool({
+    host: BLUE,
+    port,
+    user: PG.user,
+    database: SCRATCH_DB,
+    idleTimeoutMillis: 200,
+    blueGreen: {
+      ...blueGreen('exit-fleet'),
+      statusChannel: redisStatusChannel(redis, { prefix: `rdsbg-exit-${process.pid}` }),
+    },
+  })
+  await pool.query('SELECT 1')
+  await created('exit-fleet')
+  await pool.query('SELECT 1')
+  const leftover = await redis.keys(`rdsbg-exit-${process.pid}:*`)
+  await redis.del(leftover)
+  await redis.close()
   console.log(`LAST ${Date.now()}`)
 } else {
   throw new Error(`unknown mode ${String(mode)}`)
