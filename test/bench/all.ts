@@ -11,7 +11,7 @@ import { benchTypeorm } from './typeorm.bench.js'
 
 /**
  * `npm run bench [-- --json] [-- --only pg,knex]`: every integration against the plain driver or ORM, in one run
- * on the local servers. With `--json` prints `[{name, baselineOpsPerSec, opsPerSec, ratio}]` (and
+ * on the local servers. With `--json` prints `[{name, cpuRatio, baselineCpuUsPerOp, cpuUsPerOp, ..., ratio}]` (and
  * `{name: 'metadata-10k-hosts', maxBlockMs}`) on stdout and the
  * monitoring-connection count on stderr.
  */
