@@ -25,7 +25,7 @@ export interface HotPathRow {
 }
 
 const ROUNDS = Number(process.env['HOT_PATH_ROUNDS'] ?? 15)
-const QUERIES = Number(process.env['HOT_PATH_QUERIES'] ?? 3000)
+const QUERIES = Number(process.env['HOT_PATH_QUERIES'] ?? 12000)
 /** Concurrent callers, so the pools hand out and take back several connections, as under load. */
 const CALLERS = 4
 const PG = { host: '127.0.0.1', port: 5432, user: 'bench', database: 'bench', max: CALLERS }
