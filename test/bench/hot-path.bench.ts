@@ -1,6 +1,9 @@
+import knex from 'knex'
+import ClientPG from 'knex/lib/dialects/postgres/index.js'
 import mysql from 'mysql2'
 import pg from 'pg'
 import { silentLogger } from '../../core/runtime.js'
+import { AwsBgPg } from '../../integrations/knex/index.js'
 import { createPool as routedMysqlPool } from '../../integrations/mysql2/index.js'
 import { BlueGreenPgClient, BlueGreenPgPool } from '../../integrations/pg/index.js'
 import { RowsSource } from '../integration/helpers/rows-source.js'
@@ -16,7 +19,7 @@ import { fakePgSocket } from './fakes/fake-pg-server.js'
  */
 export interface HotPathRow {
   readonly name: 'hot-path'
-  readonly driver: 'pg' | 'mysql2'
+  readonly driver: 'pg' | 'mysql2' | 'knex-pg'
   readonly statement: string
   /** Median over rounds of (our CPU per query − the plain driver's), ns. */
   readonly addedNsPerQuery: number
@@ -151,6 +154,51 @@ async function benchMysql(): Promise<HotPathRow[]> {
   return rows
 }
 
+/** knex's pg dialects whose driver clients are the fake ones above (knex's own checkout and the library's). */
+class FakeKnexPg extends ClientPG {
+  _driver(): object {
+    return { ...pg, Client: FakePlainClient }
+  }
+}
+
+class FakeAwsBgPg extends AwsBgPg {
+  _driver(): object {
+    const routed = AwsBgPg.prototype as unknown as { _driver(this: unknown): object }
+    const driver = routed._driver.call(this) as { Client: typeof BlueGreenPgClient }
+    return {
+      ...driver,
+      Client: class extends driver.Client {
+        constructor(config?: ConstructorParameters<typeof BlueGreenPgClient>[0]) {
+          super(config)
+          ;(this as unknown as { connection: { stream: unknown } }).connection.stream = fakePgSocket()
+        }
+      },
+    }
+  }
+}
+
+async function benchKnexPg(): Promise<HotPathRow> {
+  const connection = { host: PG.host, port: PG.port, user: PG.user, database: PG.database }
+  const pool = { min: 0, max: CALLERS }
+  // `version` spares knex its `select version()` at the first connect (the fake answers every SELECT with 1).
+  const plain = knex({ client: FakeKnexPg, connection, pool, version: '16.0' })
+  const ours = knex({
+    client: FakeAwsBgPg,
+    connection,
+    pool,
+    version: '16.0',
+    blueGreen: blueGreen('hot-path-knex-pg'),
+  } as knex.Knex.Config)
+  const row = await pair(
+    'knex-pg',
+    'insert',
+    () => plain('t').insert({ v: 1 }),
+    () => ours('t').insert({ v: 1 }),
+  )
+  await Promise.all([plain.destroy(), ours.destroy()])
+  return row
+}
+
 /**
  * The hot-path rows: pg and mysql2, the routed pool against the plain one over in-process fakes.
  *
@@ -158,5 +206,5 @@ async function benchMysql(): Promise<HotPathRow[]> {
  * const rows = await benchHotPath() // [{ name: 'hot-path', driver: 'pg', addedNsPerQuery: 900, ... }, ...]
  */
 export async function benchHotPath(): Promise<HotPathRow[]> {
-  return [...(await benchPg()), ...(await benchMysql())]
+  return [...(await benchPg()), ...(await benchMysql()), await benchKnexPg()]
 }
