@@ -25,6 +25,8 @@ interface KnexState {
   readonly connections: Set<RawConnection>
   /** A checkout: held before it takes a slot during the switchover, else tarn's own, movable while it waits. */
   readonly checkout: () => Promise<RawConnection>
+  /** `policy.retryFenced`, bound once. */
+  readonly retryFenced: (err: unknown) => Promise<RawConnection>
 }
 
 interface RawConnection {
@@ -122,9 +124,11 @@ function knexState(
   })
   const membership: PoolMembership = { binding, discard: dispose }
   const giveBack = (connection: RawConnection): void => void client.releaseConnection(connection)
-  const checkout = (): Promise<RawConnection> =>
-    policy.checkout() ?? queued.track(async () => (await acquire(client)) as RawConnection, giveBack)
-  ref.state = { binding, policy, membership, connections, checkout }
+  // knex's own acquireConnection is async: it never throws, and its promise is used as is (no async wrapper).
+  const acquireSlot = (): Promise<RawConnection> => acquire(client) as Promise<RawConnection>
+  const checkout = (): Promise<RawConnection> => policy.checkout() ?? queued.track(acquireSlot, giveBack)
+  const retryFenced = (err: unknown): Promise<RawConnection> => policy.retryFenced(err)
+  ref.state = { binding, policy, membership, connections, checkout, retryFenced }
   states.set(client.config, ref.state)
   binding.handle()
   return ref.state
@@ -160,11 +164,18 @@ export function withBlueGreen(DialectClient: typeof Knex.Client, wiring: Dialect
       return wiring.driver((settings) => knexState(this, settings, wiring, acquire)?.membership)
     }
 
-    override async acquireConnection(): Promise<unknown> {
-      const state = knexState(this, this.connectionSettings, wiring, acquire)
-      if (state === undefined) return (await super.acquireConnection()) as unknown
-      // A new connection that reached a fenced server is taken again (see PoolPolicy.retryFenced).
-      return state.checkout().catch((err: unknown) => state.policy.retryFenced(err))
+    // Not `async`: a promise returned from an async function costs the checkout three more microtask turns.
+    override acquireConnection(): Promise<unknown> {
+      try {
+        const state = knexState(this, this.connectionSettings, wiring, acquire)
+        if (state === undefined) return super.acquireConnection() as Promise<unknown>
+        // A new connection that reached a fenced server is taken again (see PoolPolicy.retryFenced).
+        return state.checkout().catch(state.retryFenced)
+      } catch (err) {
+        // What the async form rejected with: the thrown value, unchanged.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        return Promise.reject(err)
+      }
     }
 
     override async acquireRawConnection(): Promise<unknown> {

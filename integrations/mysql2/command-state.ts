@@ -3,6 +3,7 @@
  * check and the read-only handling share.
  */
 import type { Phase } from '../../core/phases.js'
+import type { DeploymentHandle } from '../../core/registry.js'
 import type { ConnectTarget } from '../../core/types.js'
 import type { DeploymentBinding } from '../shared/deployment-binding.js'
 import type { ServerMode } from '../shared/read-only.js'
@@ -72,6 +73,15 @@ export interface RouteState {
   discardedBy?: unknown
   /** Rejects `ready` when the connection dies before its check answered. */
   failReady?: (err: unknown) => void
+  /** What the shared read-only watch of this connection's commands needs (see routed-commands.ts). */
+  watch?: ReadOnlyWatch
+}
+
+/** What a watched command needs to judge a read-only error: one per connection and handle, not per command. */
+export interface ReadOnlyWatch {
+  readonly connection: Routed
+  readonly state: RouteState
+  readonly handle: DeploymentHandle
 }
 
 export const STATE = Symbol('rds-bluegreen.mysql2.route-state')

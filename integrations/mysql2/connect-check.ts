@@ -27,6 +27,8 @@ export function startCheck(connection: Routed, state: RouteState): void {
         state.connectMode = err != null ? 'unknown' : Number(value) === 1 ? 'read-only' : 'writable'
         if (judge(handle, state) === 'accept') {
           batch.settled = true
+          // Passed: later checkouts of this connection need not wait for a settled promise (one hop each).
+          state.ready = undefined
           resolve()
           for (const cmd of batch.commands) connection.addCommand(cmd)
           return

@@ -65,14 +65,7 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
   const rawGetConnection = created.getConnection.bind(created)
   // A new connection is handed out once its server check passed (see routed-commands.ts `connectionReady`).
   const baseGetConnection = (callback: GetConnectionCallback): void =>
-    rawGetConnection((err, connection) => {
-      const ready = err === null ? connectionReady(connection as unknown as MysqlConnectionLike) : undefined
-      if (ready === undefined) return callback(err, connection)
-      ready.then(
-        () => callback(null, connection),
-        (fenced: NodeJS.ErrnoException) => callback(fenced, undefined as unknown as PoolConnection),
-      )
-    })
+    rawGetConnection((err, connection) => checked(err, connection, callback))
   const internals = created as unknown as PoolInternals
   const access: PoolAccess<PoolConnection> = {
     acquire: () =>
@@ -109,11 +102,9 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
         checkedOut.catch((err: unknown) => policy.retryFenced(err)),
         callback,
       )
-    baseGetConnection((err, connection) => {
-      // A new connection that reached a fenced server is taken again (see PoolPolicy.retryFenced).
-      if (err !== null && isFencedConnect(err)) return deliver(policy.retryFenced(err), callback)
-      callback(err, connection)
-    })
+    // The fast path: one callback per checkout. A new connection that reached a fenced server is taken again
+    // (see PoolPolicy.retryFenced).
+    rawGetConnection((err, connection) => checked(err, connection, callback, policy, deliver))
   }
   const baseEnd = created.end.bind(created)
   created.end = function end(this: Pool, callback?: (err: NodeJS.ErrnoException | null) => void): void {
@@ -121,6 +112,38 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
     baseEnd(callback)
   } as Pool['end']
   return created
+}
+
+/**
+ * Hands a checked-out connection to `callback` once its server check passed (at once when it needs none). With
+ * `policy`, a connect refused as fenced is taken again instead (`PoolPolicy.retryFenced`).
+ */
+function checked(
+  err: NodeJS.ErrnoException | null,
+  connection: PoolConnection,
+  callback: GetConnectionCallback,
+  policy?: PoolPolicy<PoolConnection>,
+  deliver?: (checkedOut: Promise<PoolConnection>, callback: GetConnectionCallback) => void,
+): void {
+  const ready = err === null ? connectionReady(connection as unknown as MysqlConnectionLike) : undefined
+  if (ready === undefined) return answer(err, connection, callback, policy, deliver)
+  ready.then(
+    () => callback(null, connection),
+    (fenced: NodeJS.ErrnoException) =>
+      answer(fenced, undefined as unknown as PoolConnection, callback, policy, deliver),
+  )
+}
+
+function answer(
+  err: NodeJS.ErrnoException | null,
+  connection: PoolConnection,
+  callback: GetConnectionCallback,
+  policy?: PoolPolicy<PoolConnection>,
+  deliver?: (checkedOut: Promise<PoolConnection>, callback: GetConnectionCallback) => void,
+): void {
+  if (err !== null && policy !== undefined && deliver !== undefined && isFencedConnect(err))
+    return deliver(policy.retryFenced(err), callback)
+  callback(err, connection)
 }
 
 /**

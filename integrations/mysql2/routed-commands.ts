@@ -9,13 +9,14 @@ import type {
   HeldBatch,
   MysqlCommand,
   MysqlConnectionLike,
+  ReadOnlyWatch,
   RouteOptions,
   RouteState,
   Routed,
 } from './command-state.js'
 import { STATE, detach, discard, fail, runBypassing, settle } from './command-state.js'
 import { startCheck } from './connect-check.js'
-import type { MysqlReadOnlyHost } from './read-only.js'
+import type { MysqlReadOnlyHost, OnResult } from './read-only.js'
 import { handleReadOnly, isEvictingReadOnly, resendOrphaned } from './read-only.js'
 import { socketOf } from './routed-stream.js'
 import { transactionEffect } from '../shared/transaction-keywords.js'
@@ -168,22 +169,47 @@ function trackTransaction(state: RouteState, handle: DeploymentHandle, cmd: Mysq
   else if (effect === 'end') state.openedIn = undefined
 }
 
-/** Read-only errors are answered by `read-only.ts`; every other result passes untouched. */
+const ORIGINAL = Symbol('rds-bluegreen.mysql2.on-result')
+const WATCH = Symbol('rds-bluegreen.mysql2.read-only-watch')
+
+/** A command whose result goes through {@link watchedOnResult}. */
+interface WatchedCommand extends MysqlCommand {
+  [ORIGINAL]?: OnResult
+  [WATCH]?: ReadOnlyWatch
+}
+
+/**
+ * Read-only errors are answered by `read-only.ts`; every other result passes untouched. The per-command cost is
+ * three property writes: the shared {@link watchedOnResult} finds the command's own callback and the
+ * connection's watch on the command it is called on (mysql2 calls `cmd.onResult(...)`), so no closure is made
+ * per statement.
+ */
 function watchReadOnly(
   connection: Routed,
   state: RouteState,
   handle: DeploymentHandle,
-  cmd: MysqlCommand,
+  cmd: WatchedCommand,
 ): void {
   const original = cmd.onResult
-  if (typeof original !== 'function') return
-  cmd.onResult = function onResult(this: unknown, err: unknown, ...rest: unknown[]): void {
-    if (err == null) return original.call(this, err, ...rest)
-    const host = readOnlyHost(connection, state, handle)
-    if (!isEvictingReadOnly(host, err)) return original.call(this, err, ...rest)
-    const retries = state.options.retries !== false && handle.options.retryReadOnly
-    handleReadOnly(host, cmd, err, (e, ...r) => original.call(this, e, ...r), retries)
+  if (typeof original !== 'function' || original === watchedOnResult) return
+  let watch = state.watch
+  if (watch === undefined || watch.handle !== handle) {
+    watch = { connection, state, handle }
+    state.watch = watch
   }
+  cmd[ORIGINAL] = original
+  cmd[WATCH] = watch
+  cmd.onResult = watchedOnResult
+}
+
+function watchedOnResult(this: WatchedCommand, err: unknown, ...rest: unknown[]): void {
+  const original = this[ORIGINAL] as OnResult
+  if (err == null) return original.call(this, err, ...rest)
+  const { connection, state, handle } = this[WATCH] as ReadOnlyWatch
+  const host = readOnlyHost(connection, state, handle)
+  if (!isEvictingReadOnly(host, err)) return original.call(this, err, ...rest)
+  const retries = state.options.retries !== false && handle.options.retryReadOnly
+  handleReadOnly(host, this, err, (e, ...r) => original.call(this, e, ...r), retries)
 }
 
 function readOnlyHost(connection: Routed, state: RouteState, handle: DeploymentHandle): MysqlReadOnlyHost {

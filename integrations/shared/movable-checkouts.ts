@@ -61,18 +61,16 @@ export class MovableCheckouts<A extends readonly unknown[]> {
   }
 }
 
-/** A settled checkout, for the promise form. */
-type Outcome<C> = { readonly ok: true; readonly value: C } | { readonly ok: false; readonly error: unknown }
-
-function settle<C>(checkout: Promise<C>, answer: (outcome: Outcome<C>) => void): void {
-  checkout.then(
-    (value) => answer({ ok: true, value }),
-    (error: unknown) => answer({ ok: false, error }),
-  )
+/** One promise-form checkout: settled by its pool's answer, or by its reissue once moved. */
+interface PromiseWaiter<C> {
+  moved: boolean
+  readonly resolve: (value: C) => void
+  readonly reject: (error: unknown) => void
 }
 
 /**
- * The promise form (knex's tarn pool).
+ * The promise form (knex's tarn pool). Every checkout passes through it, so it costs one promise and two
+ * callbacks per checkout, nothing more.
  *
  * @example
  * ```ts
@@ -82,33 +80,50 @@ function settle<C>(checkout: Promise<C>, answer: (outcome: Outcome<C>) => void):
  * ```
  */
 export class MovablePromises<C> {
-  readonly #checkouts = new MovableCheckouts<[Outcome<C>]>()
+  readonly #waiting = new Set<PromiseWaiter<C>>()
 
   /** Checkouts started and not yet answered or moved. */
   get size(): number {
-    return this.#checkouts.size
+    return this.#waiting.size
   }
 
   /** Runs `acquire`; once moved, a value it still yields goes to `giveBack` and an error is ignored. */
   track(acquire: () => Promise<C>, giveBack: (value: C) => void): Promise<C> {
-    return new Promise<C>((resolve, reject) => {
-      this.#checkouts.track(
-        (answer) => settle(acquire(), answer),
-        (outcome) => {
-          if (outcome.ok) return resolve(outcome.value)
-          // The pool's own rejection, passed on unchanged: the application must see what it would have seen.
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-          reject(outcome.error)
+    let waiter: PromiseWaiter<C> | undefined
+    const answered = new Promise<C>((resolve, reject) => {
+      waiter = { moved: false, resolve, reject }
+    })
+    const tracked = waiter as unknown as PromiseWaiter<C>
+    const waiting = this.#waiting
+    waiting.add(tracked)
+    try {
+      acquire().then(
+        (value) => {
+          if (tracked.moved) return giveBack(value)
+          waiting.delete(tracked)
+          tracked.resolve(value)
         },
-        (outcome) => {
-          if (outcome.ok) giveBack(outcome.value)
+        (error: unknown) => {
+          if (tracked.moved) return
+          waiting.delete(tracked)
+          // The pool's own rejection, passed on unchanged: the application must see what it would have seen.
+          tracked.reject(error)
         },
       )
-    })
+    } catch (error) {
+      waiting.delete(tracked)
+      tracked.reject(error)
+    }
+    return answered
   }
 
   /** Detaches every waiting checkout and settles it with `reissue()` instead. */
   moveAll(reissue: () => Promise<C>): void {
-    this.#checkouts.moveAll((deliver) => settle(reissue(), deliver))
+    const waiting = [...this.#waiting]
+    this.#waiting.clear()
+    for (const waiter of waiting) {
+      waiter.moved = true
+      reissue().then(waiter.resolve, waiter.reject)
+    }
   }
 }

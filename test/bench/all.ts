@@ -2,6 +2,8 @@ import { benchDrivers } from './drivers.bench.js'
 import type { BenchRow } from './harness.js'
 import { printRows } from './harness.js'
 import { benchDrizzle } from './drizzle.bench.js'
+import type { HotPathRow } from './hot-path.bench.js'
+import { benchHotPath } from './hot-path.bench.js'
 import { benchKnex } from './knex.bench.js'
 import type { BlockRow } from './metadata.bench.js'
 import { benchMetadata } from './metadata.bench.js'
@@ -11,8 +13,8 @@ import { benchTypeorm } from './typeorm.bench.js'
 
 /**
  * `npm run bench [-- --json] [-- --only pg,knex]`: every integration against the plain driver or ORM, in one run
- * on the local servers. With `--json` prints `[{name, baselineOpsPerSec, opsPerSec, ratio}]` (and
- * `{name: 'metadata-10k-hosts', maxBlockMs}`) on stdout and the
+ * on the local servers. With `--json` prints `[{name, cpuRatio, baselineCpuUsPerOp, cpuUsPerOp, ..., ratio}]` (and
+ * `{name: 'metadata-10k-hosts', maxBlockMs}`, and `{name: 'hot-path', driver, addedNsPerQuery}`) on stdout and the
  * monitoring-connection count on stderr.
  */
 const json = process.argv.includes('--json')
@@ -36,15 +38,23 @@ if (want('kysely')) rows.push(...(await benchKysely()))
 // Event-loop blocking of one monitor round over a 10,000-row metadata answer (issue 11 item 4; target ≤ 10 ms).
 const blocks: BlockRow[] = []
 if (want('metadata')) blocks.push(await benchMetadata())
+// The nanoseconds the library adds per query with no server in the way (issue 15 item 3).
+const hotPath: HotPathRow[] = []
+if (want('hot-path')) hotPath.push(...(await benchHotPath()))
 
 if (json) {
-  console.log(JSON.stringify([...rows, ...blocks]))
+  console.log(JSON.stringify([...rows, ...blocks, ...hotPath]))
   if (monitors !== undefined) console.error(JSON.stringify({ monitoringConnectionsPerDeployment: monitors }))
 } else {
   printRows(rows)
   for (const b of blocks) {
     console.log(
       `\n${b.name}: longest event-loop block ${b.maxBlockMs} ms over ${b.elapsedMs} ms (target ≤ 10 ms)`,
+    )
+  }
+  for (const h of hotPath) {
+    console.log(
+      `\nhot-path ${h.driver} ${h.statement}: +${h.addedNsPerQuery} ns per query (${h.baselineNsPerQuery} → ${h.nsPerQuery} ns of CPU, in-process fake server)`,
     )
   }
   if (monitors !== undefined) {

@@ -1,18 +1,27 @@
 /**
  * The benchmark harness shared by every row of `npm run bench`: 32 concurrent workers against the local servers.
  * Each round measures baseline, ours, baseline (or ours, baseline, ours) back to back and compares the middle run
- * with the mean of its neighbours; the ratio is the median over rounds. On a 2-core machine throughput drifts by
- * ±20 % between half-second windows (measured), which this design cancels far better than a ratio of medians.
+ * with the mean of its neighbours; every figure is the median over rounds of those per-round ratios. On a 2-core
+ * machine throughput drifts by ±20 % between half-second windows (measured), which this design cancels far
+ * better than a ratio of medians. The primary figure is `cpuRatio`, the client CPU per query of ours over the
+ * baseline's: the library's own cost, which the servers' share of the machine moves far less than throughput
+ * (`scripts/bench.mjs` pins this process to one core with `taskset` where available).
  */
 export const WORKERS = 32
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 9)
 const ROUND_MS = Number(process.env['BENCH_ROUND_MS'] ?? 400)
 
-/** One comparison row: `[{name, baselineOpsPerSec, opsPerSec, ratio}]` is the JSON of `npm run bench -- --json`. */
+/**
+ * One comparison row: `[{name, cpuRatio, baselineCpuUsPerOp, cpuUsPerOp, baselineOpsPerSec, opsPerSec, ratio}]`
+ * is the JSON of `npm run bench -- --json`.
+ */
 export interface BenchRow {
   readonly name: string
+  /** Median over rounds of (our client CPU per query / the baseline's): the primary figure (target ≤ 1.02). */
+  readonly cpuRatio?: number
   readonly baselineOpsPerSec: number
   readonly opsPerSec: number
+  /** Median over rounds of (our throughput / the baseline's). */
   readonly ratio: number
   /**
    * This process's CPU time per operation (µs, user + system), baseline and ours: the client-side cost of the
@@ -65,6 +74,7 @@ export async function compare(name: string, baseline: BenchOp, ours: BenchOp): P
   const b: Run[] = []
   const o: Run[] = []
   const ratios: number[] = []
+  const cpuRatios: number[] = []
   for (let round = 0; round < ROUNDS; round++) {
     const [first, second] = round % 2 === 0 ? [baseline, ours] : [ours, baseline]
     const x = await measure(first)
@@ -78,10 +88,12 @@ export async function compare(name: string, baseline: BenchOp, ours: BenchOp): P
     b.push(base)
     o.push(mine)
     ratios.push(mine.opsPerSec / base.opsPerSec)
+    cpuRatios.push(mine.cpuUsPerOp / base.cpuUsPerOp)
   }
   const med = (runs: readonly Run[], key: keyof Run): number => median(runs.map((r) => r[key]))
   return {
     name,
+    cpuRatio: Number(median(cpuRatios).toFixed(3)),
     baselineOpsPerSec: Math.round(med(b, 'opsPerSec')),
     opsPerSec: Math.round(med(o, 'opsPerSec')),
     ratio: Number(median(ratios).toFixed(3)),
@@ -93,14 +105,15 @@ export async function compare(name: string, baseline: BenchOp, ours: BenchOp): P
 /** Prints rows as a table. */
 export function printRows(rows: readonly BenchRow[]): void {
   console.log(
-    `${WORKERS} workers; ${ROUNDS} rounds of 3 × ${ROUND_MS} ms (ABA or BAB); ratio = median over rounds\n`,
+    `${WORKERS} workers; ${ROUNDS} rounds of 3 × ${ROUND_MS} ms (ABA or BAB); ratios = median over rounds\n`,
   )
   console.log(
-    `${'name'.padEnd(18)}${'baseline ops/s'.padStart(16)}${'ours ops/s'.padStart(14)}${'ratio'.padStart(9)}`,
+    `${'name'.padEnd(18)}${'CPU ratio'.padStart(10)}${'client CPU µs/query'.padStart(22)}${'baseline ops/s'.padStart(16)}${'ours ops/s'.padStart(12)}${'ratio'.padStart(8)}`,
   )
   for (const row of rows) {
+    const cpu = row.cpuUsPerOp === undefined ? '' : `${row.baselineCpuUsPerOp ?? '?'} → ${row.cpuUsPerOp}`
     console.log(
-      `${row.name.padEnd(18)}${String(row.baselineOpsPerSec).padStart(16)}${String(row.opsPerSec).padStart(14)}${row.ratio.toFixed(3).padStart(9)}${(row.cpuUsPerOp === undefined ? '' : `${row.baselineCpuUsPerOp ?? '?'} → ${row.cpuUsPerOp}`).padStart(28)}`,
+      `${row.name.padEnd(18)}${(row.cpuRatio?.toFixed(3) ?? '').padStart(10)}${cpu.padStart(22)}${String(row.baselineOpsPerSec).padStart(16)}${String(row.opsPerSec).padStart(12)}${row.ratio.toFixed(3).padStart(8)}`,
     )
   }
 }

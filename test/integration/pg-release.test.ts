@@ -52,6 +52,37 @@ describe('a client cut while checked out', () => {
     }
   })
 
+  it('the guard, made once per client, is attached at every checkout and only while checked out', async () => {
+    const pool = new BlueGreenPgPool({ ...config, max: 1, blueGreen: blueGreen() })
+    try {
+      const first = await pool.connect()
+      const idleListeners = (): number => first.listenerCount('error')
+      const checkedOut = idleListeners()
+      first.release()
+      const idle = idleListeners()
+      expect(idle).toBe(checkedOut) // pg-pool's idle listener replaces the guard
+      for (let i = 0; i < 5; i++) (await pool.connect()).release()
+      expect(idleListeners()).toBe(idle) // nothing piles up over checkouts
+      // The same client again (max 1): cut on its sixth checkout, the guard still hands it back.
+      const again = await new Promise<{ client: pg.PoolClient; done: (err?: Error) => void }>(
+        (resolve, reject) =>
+          pool.connect((err, c, release) =>
+            err != null || c === undefined
+              ? reject(err ?? new Error('no client'))
+              : resolve({ client: c, done: release }),
+          ),
+      )
+      expect(again.client).toBe(first)
+      const pid = (await again.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid
+      await kill(pid ?? 0)
+      await waitFor(() => pool.totalCount === 0, 5000, 'the broken client handed back')
+      expect(() => again.done()).not.toThrow()
+      expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    } finally {
+      await pool.end()
+    }
+  })
+
   it('TypeORM: a transaction cut on the server leaves no query runner behind, and destroy() returns', async () => {
     const dataSource = new DataSource(
       blueGreenDataSourceOptions({

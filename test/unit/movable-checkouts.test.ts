@@ -80,6 +80,37 @@ describe('MovablePromises (issue 12 item 5)', () => {
   })
 })
 
+describe('MovablePromises, its edges', () => {
+  it('an acquire that throws rejects the checkout and leaves nothing behind', async () => {
+    const queued = new MovablePromises<string>()
+    const ended = new Error('pool ended')
+    const checkout = queued.track(
+      () => {
+        throw ended
+      },
+      () => undefined,
+    )
+    await expect(checkout).rejects.toBe(ended)
+    expect(queued.size).toBe(0)
+  })
+
+  it('a moved checkout whose reissue fails rejects with the reissue error; the late pool answer goes back', async () => {
+    const queued = new MovablePromises<string>()
+    const pool = deferred<string>()
+    const givenBack: string[] = []
+    const checkout = queued.track(
+      () => pool.promise,
+      (c) => givenBack.push(c),
+    )
+    const held = new Error('hold timed out')
+    queued.moveAll(() => Promise.reject(held))
+    await expect(checkout).rejects.toBe(held)
+    pool.resolve('late')
+    await tick()
+    expect(givenBack).toEqual(['late'])
+  })
+})
+
 describe('MovableCheckouts', () => {
   it('a start that throws leaves nothing behind and throws to the caller', () => {
     const queued = new MovableCheckouts<[string]>()
