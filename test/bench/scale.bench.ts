@@ -1,0 +1,178 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { runInNewContext } from 'node:vm'
+import { setFlagsFromString } from 'node:v8'
+import type { PhaseEvent } from '../../core/channels.js'
+import type { MetadataConnection, MetadataSource } from '../../core/metadata/source.js'
+import { resolveOptions } from '../../core/options.js'
+import { acquireDeployment } from '../../core/registry.js'
+import { silentLogger } from '../../core/runtime.js'
+import type { Phase } from '../../core/phases.js'
+import { BlueGreenPgPool } from '../../integrations/pg/index.js'
+import { pgMetadataSource } from '../../integrations/pg/metadata-source.js'
+import { BLUE, rdsInstanceWorld, setPhase } from '../helpers/fake-metadata.js'
+
+/** How the work grows (issue 15 item 4): holds released by one phase, and many pools on one deployment. */
+
+/** `{ name: 'held-release-10k', ms }`: publish of the releasing phase to the last held call resumed. */
+export interface HeldReleaseRow {
+  readonly name: 'held-release-10k'
+  readonly ms: number
+  readonly held: number
+}
+
+/** `{ name: 'pools-1000', monitoringConnections, bytesPerPool }` */
+export interface PoolsRow {
+  readonly name: 'pools-1000'
+  /** Monitoring connections opened while the pools were created and used (target ≤ 2: one per side). */
+  readonly monitoringConnections: number
+  /** Heap bytes each pool adds once it has connected and its connection idled out. */
+  readonly bytesPerPool: number
+  /** The same for a plain `pg.Pool`, so the library's share can be read off. */
+  readonly baselineBytesPerPool: number
+  /** `gc` when both heaps were measured after a full collection, else `approximate`. */
+  readonly heap: 'gc' | 'approximate'
+  readonly pools: number
+}
+
+const HELD = 10_000
+const POOLS = 1_000
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}`)
+    await sleep(2)
+  }
+}
+
+/**
+ * 10,000 calls held in IN_PROGRESS through one deployment handle (its `beforeExecute`, what every routed driver
+ * awaits before a query), released by one published POST. The clock starts on the phase channel, which the
+ * coordinator publishes on just before it wakes the held calls, and stops when the last held call has resumed.
+ */
+export async function benchHeldRelease(): Promise<HeldReleaseRow> {
+  const world = rdsInstanceWorld()
+  const handle = acquireDeployment({
+    options: resolveOptions(
+      { bgdId: `bench-held-${process.pid}`, bgBaselineMs: 20, bgIncreasedMs: 20, bgHighMs: 10 },
+      () => undefined,
+    ),
+    source: world,
+    initialHost: { host: BLUE, port: 5432 },
+    resolver: world,
+    logger: silentLogger,
+  })
+  const phase = (p: Phase) => () => handle.snapshot().phase === p
+  try {
+    await until(() => handle.snapshot().armed.armed, 'CREATED and armed')
+    setPhase(world, 'IN_PROGRESS')
+    await until(phase('IN_PROGRESS'), 'IN_PROGRESS')
+    let resumed = 0
+    let last = 0
+    const holds: Promise<void>[] = []
+    for (let i = 0; i < HELD; i++) {
+      const hold = handle.beforeExecute({ host: BLUE, port: 5432 }, 'query')
+      if (hold === undefined) throw new Error('bench: a call was not held in IN_PROGRESS')
+      holds.push(
+        hold.then(() => {
+          resumed++
+          last = performance.now()
+        }),
+      )
+    }
+    let published = 0
+    const onPhase = (message: unknown): void => {
+      const event = message as PhaseEvent
+      if (event.phase !== 'IN_PROGRESS' && published === 0) published = performance.now()
+    }
+    subscribe('rds-bluegreen:phase', onPhase)
+    try {
+      setPhase(world, 'POST')
+      await Promise.all(holds)
+    } finally {
+      unsubscribe('rds-bluegreen:phase', onPhase)
+    }
+    if (resumed !== HELD || published === 0) throw new Error('bench: not every held call was released')
+    return { name: 'held-release-10k', ms: Math.round((last - published) * 100) / 100, held: HELD }
+  } finally {
+    await handle.release()
+  }
+}
+
+/** `globalThis.gc`, exposed at run time when the process was not started with `--expose-gc`. */
+function collector(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc
+  if (exposed !== undefined) return exposed
+  try {
+    setFlagsFromString('--expose-gc')
+    const gc: unknown = runInNewContext('gc')
+    return typeof gc === 'function' ? (gc as () => void) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function heapUsed(gc: (() => void) | undefined): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    gc?.()
+    await sleep(10)
+  }
+  return process.memoryUsage().heapUsed
+}
+
+/** Each pool connects once (10 at a time: the server allows ~100 sessions) and its connection idles out. */
+async function useAll(pools: readonly { query(sql: string): Promise<unknown>; totalCount: number }[]) {
+  for (let i = 0; i < pools.length; i += 10) {
+    await Promise.all(pools.slice(i, i + 10).map((pool) => pool.query('SELECT 1')))
+  }
+  await until(() => pools.every((pool) => pool.totalCount === 0), 'idle connections to close', 60_000)
+}
+
+/**
+ * 1,000 `BlueGreenPgPool`s on one `bgdId` against the local PostgreSQL, with the pg metadata source counting
+ * the monitoring connections it opens; heap per pool against as many plain `pg.Pool`s doing the same.
+ */
+export async function benchPools(): Promise<PoolsRow> {
+  const gc = collector()
+  const { default: pg } = await import('pg')
+  const base = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres', max: 1 }
+  const idle = { idleTimeoutMillis: 1 }
+  const real = pgMetadataSource(base)
+  let opened = 0
+  const counting: MetadataSource = {
+    name: real.name,
+    connect: (target): Promise<MetadataConnection> => {
+      opened++
+      return real.connect(target)
+    },
+  }
+  const bgdId = `bench-pools-${process.pid}`
+  // Warm both code paths so module-level state is not charged to the pools.
+  const warm = [new pg.Pool({ ...base, ...idle }), new BlueGreenPgPool({ ...base, ...idle })]
+  await useAll(warm)
+  await Promise.all(warm.map((pool) => pool.end()))
+
+  const before = await heapUsed(gc)
+  const plain = Array.from({ length: POOLS }, () => new pg.Pool({ ...base, ...idle }))
+  await useAll(plain)
+  const plainBytes = (await heapUsed(gc)) - before
+  await Promise.all(plain.map((pool) => pool.end()))
+  plain.length = 0
+
+  const start = await heapUsed(gc)
+  const blueGreen = { bgdId, metadataSource: counting, logger: silentLogger }
+  const pools = Array.from({ length: POOLS }, () => new BlueGreenPgPool({ ...base, ...idle, blueGreen }))
+  await useAll(pools)
+  const bytes = (await heapUsed(gc)) - start
+  const monitoringConnections = opened
+  await Promise.all(pools.map((pool) => pool.end()))
+  return {
+    name: 'pools-1000',
+    monitoringConnections,
+    bytesPerPool: Math.round(bytes / POOLS),
+    baselineBytesPerPool: Math.round(plainBytes / POOLS),
+    heap: gc === undefined ? 'approximate' : 'gc',
+    pools: POOLS,
+  }
+}
