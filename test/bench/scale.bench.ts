@@ -87,10 +87,13 @@ export async function benchHeldRelease(): Promise<HeldReleaseRow> {
       if (event.phase !== 'IN_PROGRESS' && published === 0) published = performance.now()
     }
     subscribe('rds-bluegreen:phase', onPhase)
+    // Every library timer is unref'd: without a ref'd one the process could exit while the holds wait.
+    const keepAlive = setInterval(() => undefined, 1_000)
     try {
       setPhase(world, 'POST')
       await Promise.all(holds)
     } finally {
+      clearInterval(keepAlive)
       unsubscribe('rds-bluegreen:phase', onPhase)
     }
     if (resumed !== HELD || published === 0) throw new Error('bench: not every held call was released')
