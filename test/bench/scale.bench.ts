@@ -16,7 +16,10 @@ import { BLUE, rdsInstanceWorld, setPhase } from '../helpers/fake-metadata.js'
 /** `{ name: 'held-release-10k', ms }`: publish of the releasing phase to the last held call resumed. */
 export interface HeldReleaseRow {
   readonly name: 'held-release-10k'
+  /** The first release in the process (cold: a switchover is rare, its code is not compiled yet). */
   readonly ms: number
+  /** The same on a second deployment once that code has run (warm). */
+  readonly warmMs: number
   readonly held: number
 }
 
@@ -52,10 +55,16 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
  * coordinator publishes on just before it wakes the held calls, and stops when the last held call has resumed.
  */
 export async function benchHeldRelease(): Promise<HeldReleaseRow> {
+  const ms = await releaseOnce('cold')
+  const warmMs = await releaseOnce('warm')
+  return { name: 'held-release-10k', ms, warmMs, held: HELD }
+}
+
+async function releaseOnce(run: string): Promise<number> {
   const world = rdsInstanceWorld()
   const handle = acquireDeployment({
     options: resolveOptions(
-      { bgdId: `bench-held-${process.pid}`, bgBaselineMs: 20, bgIncreasedMs: 20, bgHighMs: 10 },
+      { bgdId: `bench-held-${process.pid}-${run}`, bgBaselineMs: 20, bgIncreasedMs: 20, bgHighMs: 10 },
       () => undefined,
     ),
     source: world,
@@ -97,7 +106,7 @@ export async function benchHeldRelease(): Promise<HeldReleaseRow> {
       unsubscribe('rds-bluegreen:phase', onPhase)
     }
     if (resumed !== HELD || published === 0) throw new Error('bench: not every held call was released')
-    return { name: 'held-release-10k', ms: Math.round((last - published) * 100) / 100, held: HELD }
+    return Math.round((last - published) * 100) / 100
   } finally {
     await handle.release()
   }
