@@ -63,7 +63,7 @@ if (json) {
     } else {
       console.log(
         `\n${row.name}: ${row.monitoringConnections} monitoring connections (target ≤ 2); ${row.bytesPerPool} heap ` +
-          `bytes per pool (plain pg.Pool: ${row.baselineBytesPerPool}; heap measured: ${row.heap})`,
+          `bytes per pool (plain pg.Pool: ${row.baselineBytesPerPool}; knex: ${row.bytesPerKnex}, plain knex ${row.baselineBytesPerKnex}; heap measured: ${row.heap})`,
       )
     }
   }

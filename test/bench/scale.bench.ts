@@ -7,6 +7,9 @@ import { resolveOptions } from '../../core/options.js'
 import { acquireDeployment } from '../../core/registry.js'
 import { silentLogger } from '../../core/runtime.js'
 import type { Phase } from '../../core/phases.js'
+import knex from 'knex'
+import type { Knex } from 'knex'
+import { AwsBgPg } from '../../integrations/knex/index.js'
 import { BlueGreenPgPool } from '../../integrations/pg/index.js'
 import { pgMetadataSource } from '../../integrations/pg/metadata-source.js'
 import { BLUE, rdsInstanceWorld, setPhase } from '../helpers/fake-metadata.js'
@@ -32,9 +35,33 @@ export interface PoolsRow {
   readonly bytesPerPool: number
   /** The same for a plain `pg.Pool`, so the library's share can be read off. */
   readonly baselineBytesPerPool: number
+  /** Heap bytes of each of as many knex instances (AwsBgPg) added on the same deployment. */
+  readonly bytesPerKnex: number
+  /** The same for plain knex instances (`client: 'pg'`). */
+  readonly baselineBytesPerKnex: number
   /** `gc` when both heaps were measured after a full collection, else `approximate`. */
   readonly heap: 'gc' | 'approximate'
   readonly pools: number
+  readonly knexInstances: number
+}
+
+const tarnIdle = { min: 0, max: 1, idleTimeoutMillis: 1, reapIntervalMillis: 5 }
+
+/**
+ * Heap bytes of `POOLS` knex instances from `make`, each used once (10 at a time) with its connection idled out;
+ * destroyed afterwards when `destroy`.
+ */
+async function knexHeap(gc: (() => void) | undefined, make: () => Knex, destroy = true): Promise<number> {
+  const start = await heapUsed(gc)
+  const instances = Array.from({ length: POOLS }, make)
+  for (let i = 0; i < instances.length; i += 10) {
+    await Promise.all(instances.slice(i, i + 10).map((instance) => instance.raw('SELECT 1')))
+  }
+  const tarns = instances.map((k) => (k.client as { pool: { numUsed(): number; numFree(): number } }).pool)
+  await until(() => tarns.every((t) => t.numUsed() + t.numFree() === 0), 'knex connections to close', 60_000)
+  const bytes = (await heapUsed(gc)) - start
+  if (destroy) await Promise.all(instances.map((instance) => instance.destroy()))
+  return bytes
 }
 
 const HELD = 10_000
@@ -142,8 +169,9 @@ async function useAll(pools: readonly { query(sql: string): Promise<unknown>; to
 }
 
 /**
- * 1,000 `BlueGreenPgPool`s on one `bgdId` against the local PostgreSQL, with the pg metadata source counting
- * the monitoring connections it opens; heap per pool against as many plain `pg.Pool`s doing the same.
+ * 1,000 `BlueGreenPgPool`s, then 1,000 knex instances, on one `bgdId` against the local PostgreSQL, with the pg
+ * metadata source counting the monitoring connections it opens; heap per pool against as many plain `pg.Pool`s
+ * doing the same.
  */
 export async function benchPools(): Promise<PoolsRow> {
   const gc = collector()
@@ -160,10 +188,22 @@ export async function benchPools(): Promise<PoolsRow> {
     },
   }
   const bgdId = `bench-pools-${process.pid}`
-  // Warm both code paths so module-level state is not charged to the pools.
+  const connection = { host: base.host, port: base.port, user: base.user, database: base.database }
+  // Warm every code path so module-level state is not charged to the pools.
   const warm = [new pg.Pool({ ...base, ...idle }), new BlueGreenPgPool({ ...base, ...idle })]
   await useAll(warm)
   await Promise.all(warm.map((pool) => pool.end()))
+  const warmKnex = [
+    knex({ client: 'pg', connection, pool: tarnIdle }),
+    knex({
+      client: AwsBgPg,
+      connection,
+      pool: tarnIdle,
+      blueGreen: { bgdId: `${bgdId}-warm`, logger: silentLogger },
+    } as Knex.Config),
+  ]
+  await Promise.all(warmKnex.map((instance) => instance.raw('SELECT 1')))
+  await Promise.all(warmKnex.map((instance) => instance.destroy()))
 
   const before = await heapUsed(gc)
   const plain = Array.from({ length: POOLS }, () => new pg.Pool({ ...base, ...idle }))
@@ -173,11 +213,22 @@ export async function benchPools(): Promise<PoolsRow> {
   plain.length = 0
 
   const start = await heapUsed(gc)
-  const blueGreen = { bgdId, metadataSource: counting, logger: silentLogger }
+  // One baseline poll in the whole run (a later one would open its two short sessions again: idle monitors).
+  const blueGreen = { bgdId, metadataSource: counting, logger: silentLogger, bgBaselineMs: 600_000 }
   const pools = Array.from({ length: POOLS }, () => new BlueGreenPgPool({ ...base, ...idle, blueGreen }))
   await useAll(pools)
   const bytes = (await heapUsed(gc)) - start
+  // As many knex instances on the same deployment, while the pools live: still the same two monitors.
+  const knexBytes = await knexHeap(gc, () => knex({ client: 'pg', connection, pool: tarnIdle }))
+  const instances: Knex[] = []
+  const ours = (): Knex => {
+    const instance = knex({ client: AwsBgPg, connection, pool: tarnIdle, blueGreen } as Knex.Config)
+    instances.push(instance)
+    return instance
+  }
+  const oursKnexBytes = await knexHeap(gc, ours, false)
   const monitoringConnections = opened
+  await Promise.all(instances.map((instance) => instance.destroy()))
   await Promise.all(pools.map((pool) => pool.end()))
   return {
     name: 'pools-1000',
@@ -186,5 +237,8 @@ export async function benchPools(): Promise<PoolsRow> {
     baselineBytesPerPool: Math.round(plainBytes / POOLS),
     heap: gc === undefined ? 'approximate' : 'gc',
     pools: POOLS,
+    bytesPerKnex: Math.round(oursKnexBytes / POOLS),
+    baselineBytesPerKnex: Math.round(knexBytes / POOLS),
+    knexInstances: POOLS,
   }
 }
