@@ -17,6 +17,11 @@ const DRIVERS = [
   'drizzle-orm',
   'drizzle-orm/*',
   '@prisma/*',
+  'sequelize',
+  'kysely',
+  'objection',
+  '@mikro-orm/*',
+  'redis',
   '@opentelemetry/*',
 ]
 

@@ -1,6 +1,7 @@
 /**
- * The public, semver-stable entry of rds-bluegreen: what an application needs beside its ORM integration
- * (`rds-bluegreen/pg`, `/mysql2`, `/knex`, `/prisma`, `/typeorm`, `/drizzle`). Everything else the integrations
+ * The public, semver-stable entry of rds-bluegreen: what an application needs beside its integration
+ * (`rds-bluegreen/pg`, `/mysql2`, `/knex`, `/prisma`, `/typeorm`, `/drizzle`, `/sequelize`, `/kysely`,
+ * `/mikro-orm`, `/otel`). Everything else the integrations
  * share lives behind `rds-bluegreen/internal`, which may change in any release. README, section "API", lists
  * exactly these names; test/unit/exports.test.ts pins them.
  *

@@ -1,6 +1,7 @@
 import type { MetadataConnection } from '../metadata/source.js'
-import type { InterimStatus, Phase, TopologyHost } from '../types.js'
-import { withTimeout } from './deadline.js'
+import { prepareInterim } from '../status/cycle.js'
+import type { InterimStatus, Phase, Role, TopologyHost } from '../types.js'
+import { withTimeout, yieldToLoop } from './deadline.js'
 import type { MonitorControl } from './monitor-types.js'
 import { computeSideFlags } from './side-flags.js'
 import type { StartSnapshot } from './start-snapshot.js'
@@ -11,7 +12,8 @@ import type { StartSnapshot } from './start-snapshot.js'
  * baseline rate, so nothing is going on. Most servers never have a deployment; they then see one short session
  * per side per `bgBaselineMs` instead of two sessions held for the life of the process. From CREATED on (the
  * coordinator polls faster then, and a side reading rows is never idle) the connection is kept, through the
- * switchover and COMPLETED, until the metadata is gone again. A query that raises keeps its connection as before:
+ * switchover and COMPLETED, until the metadata is gone again. Asked after the round's report, so the control the
+ * coordinator set on it decides. A query that raises keeps its connection as before:
  * reconnecting to a server whose metadata fails only adds sessions (spec §10, N12).
  *
  * @example
@@ -92,4 +94,19 @@ export function buildInterim(view: RoundView): InterimStatus {
     ...computeSideFlags({ collecting, ...snapshot }),
     lateStart: start.lateStart,
   }
+}
+
+/**
+ * {@link buildInterim}, prepared for the coordinator; a large deployment's status is prepared in a turn of its own,
+ * so the coordinator's step stays short.
+ *
+ * @example
+ * ```ts
+ * onInterim(role, await interimFor(role, view))
+ * ```
+ */
+export async function interimFor(role: Role, view: RoundView): Promise<InterimStatus> {
+  const interim = buildInterim(view)
+  if (prepareInterim(role, interim)) await yieldToLoop()
+  return interim
 }

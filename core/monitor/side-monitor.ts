@@ -5,7 +5,7 @@ import type { MetadataConnection, RawMetadataRow, StatusReadResult } from '../me
 import { acceptRowsInChunks } from '../metadata/trust.js'
 import type { ConnectTarget, Phase, Role, TopologyHost } from '../types.js'
 import { withTimeout } from './deadline.js'
-import { buildInterim, closeQuietly, closeWithin, idleAfterRound } from './idle.js'
+import { closeQuietly, closeWithin, idleAfterRound, interimFor } from './idle.js'
 import { collectIps } from './ip-collector.js'
 import { MonitorHealth, describeError, monitorTimeoutMs } from './monitor-health.js'
 import type { MonitorControl, SideMonitorDeps } from './monitor-types.js'
@@ -46,7 +46,6 @@ export class SideMonitor {
   #connectedIp: string | undefined
   #hostCorrect = false
   #panic = true
-
   /** The last status read found no deployment (issue 15 item 1: the connection is not kept then). */
   #absent = false
   #phase: Phase | undefined = 'NOT_CREATED'
@@ -108,8 +107,9 @@ export class SideMonitor {
     if (this.#stopped) return
     const view = { phase: this.#phase, version: this.#version, port: this.#port, start: this.#start }
     const current = { currentTopology: this.#currentTopology, currentIpByHost: this.#currentIpByHost }
-    this.#deps.onInterim(this.#deps.role, buildInterim({ ...view, ...current, control: this.#control }))
-    // After the report, so the control the coordinator just set decides (see idle.ts).
+    const interim = await interimFor(this.#deps.role, { ...view, ...current, control: this.#control })
+    if (this.#stopped) return
+    this.#deps.onInterim(this.#deps.role, interim)
     if (idleAfterRound(this.#absent, this.#control)) await this.#closeIdle()
   }
 

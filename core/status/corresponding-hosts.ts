@@ -29,9 +29,75 @@ export function pairHosts(
     pairTopology(pairs, blue.startTopology, green.startTopology)
   }
   if (blue.hostNames.size > 0 && green.hostNames.size > 0) {
-    pairEndpoints(pairs, [...blue.hostNames], [...green.hostNames])
+    pairEndpoints(pairs, blueIndex(blue), greenIndex(green))
   }
   return pairs
+}
+
+/**
+ * Computes (and keeps, per interim object) what pairing needs from one side, so that a monitor can do this work
+ * in a turn of its own before it hands a large interim status to the coordinator.
+ *
+ * @example
+ * ```ts
+ * indexForPairing('SOURCE', interim); await yieldToLoop(); coordinator.onInterim('SOURCE', interim)
+ * ```
+ */
+export function indexForPairing(role: 'SOURCE' | 'TARGET', interim: InterimStatus): void {
+  if (role === 'SOURCE') blueIndex(interim)
+  else greenIndex(interim)
+}
+
+/** The blue side's names, in report order, with the endpoint kinds pairing looks for. */
+interface BlueIndex {
+  readonly names: readonly string[]
+  readonly writer: string | undefined
+  readonly reader: string | undefined
+  readonly customs: readonly { readonly host: string; readonly id: string | undefined }[]
+}
+
+/** The green side's names indexed by the blue name they carry and by custom-endpoint cluster id. */
+interface GreenIndex {
+  readonly writer: string | undefined
+  readonly reader: string | undefined
+  readonly byBlueName: ReadonlyMap<string, string>
+  readonly customById: ReadonlyMap<string, string>
+}
+
+const blueIndexes = new WeakMap<InterimStatus, BlueIndex>()
+const greenIndexes = new WeakMap<InterimStatus, GreenIndex>()
+
+function blueIndex(interim: InterimStatus): BlueIndex {
+  let index = blueIndexes.get(interim)
+  if (index !== undefined) return index
+  const names = [...interim.hostNames]
+  const customs = names.filter(isCustomClusterHost).map((host) => ({ host, id: rdsClusterId(host) }))
+  index = { names, writer: names.find(isWriterClusterHost), reader: names.find(isReaderClusterHost), customs }
+  blueIndexes.set(interim, index)
+  return index
+}
+
+function greenIndex(interim: InterimStatus): GreenIndex {
+  let index = greenIndexes.get(interim)
+  if (index !== undefined) return index
+  const names = [...interim.hostNames]
+  // The first green name wins, as a scan in report order would find it.
+  const byBlueName = new Map<string, string>()
+  const customById = new Map<string, string>()
+  for (const g of names) {
+    const blueName = removeGreenPrefix(g).toLowerCase()
+    if (isGreenHost(g) && !byBlueName.has(blueName)) byBlueName.set(blueName, g)
+    const id = isCustomClusterHost(g) ? rdsClusterId(removeGreenPrefix(g)) : undefined
+    if (id !== undefined && !customById.has(id)) customById.set(id, g)
+  }
+  index = {
+    writer: names.find(isWriterClusterHost),
+    reader: names.find(isReaderClusterHost),
+    byBlueName,
+    customById,
+  }
+  greenIndexes.set(interim, index)
+  return index
 }
 
 function pairTopology(
@@ -52,29 +118,19 @@ function pairTopology(
   })
 }
 
-function pairEndpoints(
-  pairs: Map<string, HostPair>,
-  blue: readonly string[],
-  green: readonly string[],
-): void {
-  const blueWriter = blue.find(isWriterClusterHost)
-  const greenWriter = green.find(isWriterClusterHost)
-  if (blueWriter !== undefined && greenWriter !== undefined) setIfAbsent(pairs, blueWriter, greenWriter)
-  const blueReader = blue.find(isReaderClusterHost)
-  const greenReader = green.find(isReaderClusterHost)
-  if (blueReader !== undefined && greenReader !== undefined) setIfAbsent(pairs, blueReader, greenReader)
+function pairEndpoints(pairs: Map<string, HostPair>, blue: BlueIndex, green: GreenIndex): void {
+  if (blue.writer !== undefined && green.writer !== undefined) setIfAbsent(pairs, blue.writer, green.writer)
+  if (blue.reader !== undefined && green.reader !== undefined) setIfAbsent(pairs, blue.reader, green.reader)
   // Any other blue endpoint pairs with the green endpoint that carries the same name plus the green marker, so an
-  // RDS instance is paired even when its topology snapshot was missed.
-  for (const host of blue) {
-    const match = green.find(
-      (g) => isGreenHost(g) && removeGreenPrefix(g).toLowerCase() === host.toLowerCase(),
-    )
+  // RDS instance is paired even when its topology snapshot was missed. Looked up in an index: linear in the host
+  // count (10,000 instances on each side must not cost 10^8 comparisons).
+  for (const host of blue.names) {
+    const match = green.byBlueName.get(host.toLowerCase())
     if (match !== undefined) setIfAbsent(pairs, host, match)
   }
-  for (const custom of blue.filter(isCustomClusterHost)) {
-    const id = rdsClusterId(custom)
-    const match = green.find((g) => isCustomClusterHost(g) && rdsClusterId(removeGreenPrefix(g)) === id)
-    if (match !== undefined) setIfAbsent(pairs, custom, match)
+  for (const { host, id } of blue.customs) {
+    const match = id === undefined ? undefined : green.customById.get(id)
+    if (match !== undefined) setIfAbsent(pairs, host, match)
   }
 }
 

@@ -2,7 +2,7 @@ import type { MonitorControl } from '../monitor/side-monitor.js'
 import type { Phase } from '../phases.js'
 import { PHASE_ORDER } from '../phases.js'
 import type { HostPair, InterimStatus, Role } from '../types.js'
-import { pairHosts } from './corresponding-hosts.js'
+import { indexForPairing, pairHosts } from './corresponding-hosts.js'
 import { blueResolvesToGreen, renamedBeforeSnapshot, roleOfReported, startsLate } from './late-start.js'
 import type { TimelineEntry } from './phase-timeline.js'
 import { hasSwitchover, recordEvent } from './phase-timeline.js'
@@ -197,8 +197,43 @@ export function monitorControlFor(phase: Phase): MonitorControl {
   return phase === 'CREATED' ? COLLECTING : SWITCHING
 }
 
-/** Order-independent fingerprint of an interim status, to skip unchanged polls. */
+const fingerprints = new WeakMap<InterimStatus, string>()
+
+/** Above this many names an interim status is prepared in a turn of its own (see {@link prepareInterim}). */
+export const LARGE_INTERIM_HOSTS = 500
+
+/**
+ * Does the coordinator's linear work on a large interim status ahead of time (fingerprint, pairing index), so a
+ * monitor can yield to the event loop before it hands the status over: the reducer step that follows stays short.
+ * Returns whether the status was large enough to be worth a separate turn.
+ *
+ * @example
+ * ```ts
+ * if (prepareInterim('SOURCE', interim)) await yieldToLoop()
+ * coordinator.onInterim('SOURCE', interim)
+ * ```
+ */
+export function prepareInterim(role: Role, interim: InterimStatus): boolean {
+  if (interim.hostNames.size < LARGE_INTERIM_HOSTS) return false
+  interimHash(interim)
+  indexForPairing(role, interim)
+  return true
+}
+
+/**
+ * Order-independent fingerprint of an interim status, to skip unchanged polls. Kept per interim object: a monitor
+ * computes it in a turn of its own before it hands a large interim status to the coordinator.
+ */
 export function interimHash(s: InterimStatus): string {
+  let hash = fingerprints.get(s)
+  if (hash === undefined) {
+    hash = computeHash(s)
+    fingerprints.set(s, hash)
+  }
+  return hash
+}
+
+function computeHash(s: InterimStatus): string {
   const sorted = (values: Iterable<string>): string => [...values].sort().join(',')
   return [
     s.phase ?? '-',

@@ -1,2 +1,3 @@
+export type { BlueGreenSettings } from '../shared/config-types.js'
 export * from './pg.js'
 export * from './mysql.js'

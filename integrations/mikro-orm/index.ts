@@ -1,1 +1,2 @@
+export type { BlueGreenSettings } from '../shared/config-types.js'
 export * from './postgresql.js'

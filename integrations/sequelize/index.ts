@@ -1,3 +1,4 @@
+export type { BlueGreenSettings } from '../shared/config-types.js'
 export * from './options.js'
 export * from './pg-module.js'
 export * from './mysql-module.js'

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mysql from 'mysql2/promise'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCli } from '../helpers/cli-process.js'
+import { pgAdmin } from './helpers/pg-admin.js'
 
 /**
  * `rds-bluegreen check` and `watch` as child processes against the machine's PostgreSQL and MariaDB, which have
@@ -17,17 +17,6 @@ const MY_URL = 'mysql://root@127.0.0.1:3306/mysql'
 const ROLE = `bg_cli_${process.pid}`
 const DB = `bg_cli_${process.pid}`
 const SECRET = `S3cret-${process.pid}-pw`
-
-async function pgAdmin<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database })
-  client.on('error', () => undefined)
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
 
 async function myAdmin(sql: string): Promise<void> {
   const conn = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' })

@@ -56,6 +56,8 @@ describe('examples', () => {
     ['knex', /^knex: 1 row, phase NOT_CREATED$/m],
     ['drizzle', /^drizzle: 1 row, phase NOT_CREATED$/m],
     ['typeorm', /^typeorm: 1 row, phase NOT_CREATED$/m],
+    ['sequelize', /^sequelize: 1 row, phase NOT_CREATED$/m],
+    ['kysely', /^kysely: 1 row, phase NOT_CREATED$/m],
   ])('%s runs against the local server and exits', (name, expected) => {
     expect(run(`examples/${name}/index.ts`)).toMatch(expected)
   })

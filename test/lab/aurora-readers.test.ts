@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { runScenario } from './scenario.js'
 import { startLab } from './start-lab.js'
 
-const PG_CLIENTS = ['pg', 'knex-pg', 'drizzle-pg', 'typeorm-pg', 'prisma-pg'] as const
+const PG_CLIENTS = [
+  'pg',
+  'knex-pg',
+  'drizzle-pg',
+  'typeorm-pg',
+  'prisma-pg',
+  'sequelize-pg',
+  'kysely-pg',
+  'objection-pg',
+] as const
 
 describe('Aurora PG with 2 readers per side', () => {
   it('every instance has DNS, metadata rows and a replica-status row; readers replicate and are read-only', async () => {
@@ -38,8 +47,9 @@ describe('Aurora PG with 2 readers per side', () => {
       reader.on('error', () => undefined)
       await reader.connect()
       try {
+        // Two hops of logical replication: well under a second on a quiet machine, a few on a loaded one.
         let seen = 0
-        for (let i = 0; i < 50 && seen === 0; i++) {
+        for (const deadline = Date.now() + 5000; seen === 0 && Date.now() < deadline;) {
           seen = (await reader.query("SELECT 1 FROM lab_writes WHERE client = 'probe'")).rowCount ?? 0
           if (seen === 0) await new Promise((r) => setTimeout(r, 20))
         }

@@ -9,8 +9,8 @@ import plainPg from './clients/plain-pg.js'
 import type { LabClient, LabClientTarget } from './clients/types.js'
 
 // The CI seed: 12 runs over every default client and both engines, drawn with `knownOnly` (KNOWN_GAPS in
-// campaign/generator.ts: late metadata, permission-denied and IN_PROGRESS-invisible runs wait for issue 12, a
-// monitor killed into a blackhole for issue 11 item 7). The full campaign keeps them.
+// campaign/generator.ts: a monitor killed into a blackhole, an unfenced old blue no metadata reveals in time,
+// rds-pg-frozen, a DNS outage). The full campaign keeps them.
 const CI_SEED = 13
 const CI_RUNS = 12
 

@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFailed } from 'vitest'
 import { formatSwitchoverSummary } from '../../core/summary-log.js'
 import { startCli } from '../helpers/cli-process.js'
 import { resolverMode } from './lab-lookup.js'
-import { startLab } from './start-lab.js'
+import { startLab, type Lab } from './start-lab.js'
 
 /**
  * `rds-bluegreen watch` as a child process through a lab switchover (fast preset). The CLI resolves names with the
@@ -28,29 +28,20 @@ interface Event {
   readonly exitCode?: number
 }
 
+/** `rds-bluegreen watch --json --until completed` on the lab's blue writer, the password from the environment. */
+function watchUntilCompleted(lab: Lab, engine: 'pg' | 'mysql'): ReturnType<typeof startCli> {
+  const scheme = engine === 'pg' ? 'postgres' : 'mysql'
+  const url = `${scheme}://${lab.app.user}@${lab.names.blue.writer}:${lab.port}/${lab.app.database}`
+  const args = ['watch', '--url', url, '--password-env', 'LAB_PW', '--json', '--until', 'completed']
+  return startCli([...args, '--timeout', '45s', ...OPTIONS], { LAB_PW: lab.app.password })
+}
+
 describe.skipIf(resolverMode() !== 'system')('rds-bluegreen watch through a lab switchover', () => {
   for (const engine of ['pg', 'mysql'] as const) {
     it(`${engine}: every phase and DNS event within 200 ms of the lab's log, and the library's summary`, async () => {
       const lab = await startLab({ engine })
       try {
-        const scheme = engine === 'pg' ? 'postgres' : 'mysql'
-        const url = `${scheme}://${lab.app.user}@${lab.names.blue.writer}:${lab.port}/${lab.app.database}`
-        const cli = startCli(
-          [
-            'watch',
-            '--url',
-            url,
-            '--password-env',
-            'LAB_PW',
-            '--json',
-            '--until',
-            'completed',
-            '--timeout',
-            '45s',
-            ...OPTIONS,
-          ],
-          { LAB_PW: lab.app.password },
-        )
+        const cli = watchUntilCompleted(lab, engine)
         await cli.waitFor((line) => line.includes('"event":"armed","armed":true'))
         const result = await lab.switchover({ preset: 'fast', timeline: { dnsStaleMs: 0 } })
         expect(result.outcome).toBe('completed')
@@ -114,23 +105,7 @@ describe.skipIf(resolverMode() !== 'system')('rds-bluegreen watch through a lab 
   it('pg, rolled back in IN_PROGRESS: --until completed ends after the ROLLED BACK summary with exit 1', async () => {
     const lab = await startLab({ engine: 'pg' })
     try {
-      const url = `postgres://${lab.app.user}@${lab.names.blue.writer}:${lab.port}/${lab.app.database}`
-      const cli = startCli(
-        [
-          'watch',
-          '--url',
-          url,
-          '--password-env',
-          'LAB_PW',
-          '--json',
-          '--until',
-          'completed',
-          '--timeout',
-          '45s',
-          ...OPTIONS,
-        ],
-        { LAB_PW: lab.app.password },
-      )
+      const cli = watchUntilCompleted(lab, 'pg')
       await cli.waitFor((line) => line.includes('"event":"armed","armed":true'))
       expect((await lab.switchover({ preset: 'fast', rollbackAt: 'IN_PROGRESS' })).outcome).toBe(
         'rolled-back',

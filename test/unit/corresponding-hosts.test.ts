@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { pairHosts } from '../../core/status/corresponding-hosts.js'
+import { LARGE_INTERIM_HOSTS, interimHash, prepareInterim } from '../../core/status/cycle.js'
 import type { TopologyHost } from '../../core/types.js'
 import { interim } from '../helpers/interim.js'
 
@@ -55,6 +56,38 @@ describe('pairHosts (spec §5.4)', () => {
       `analytics-green-a1b2c3.cluster-custom-${D}`,
     )
     expect(pairs.get(`reports.cluster-custom-${D}`)?.green).toBe(`reports-green-r2d2c3.cluster-custom-${D}`)
+  })
+
+  it('pairs thousands of instances on each side by name, in any order, the first green name winning', () => {
+    const n = 3000
+    const blueNames = Array.from({ length: n }, (_, i) => `inst-${i}.${D}`)
+    // Green reports in reverse order, with a second (later) green name for inst-7 that must not win.
+    const greenNames = blueNames.map((_, i) => `inst-${n - 1 - i}-green-abc123.${D}`)
+    greenNames.push(`INST-7-green-zzz999.${D}`)
+    const pairs = pairHosts(
+      interim('CREATED', { hostNames: new Set(blueNames) }),
+      interim('CREATED', { hostNames: new Set(greenNames) }),
+    )
+    expect(pairs.size).toBe(n)
+    for (const i of [0, 7, 1234, n - 1])
+      expect(pairs.get(`inst-${i}.${D}`)?.green).toBe(`inst-${i}-green-abc123.${D}`)
+  })
+
+  it('a prepared (large) interim pairs and fingerprints exactly as an unprepared one', () => {
+    const names = (suffix: string) =>
+      new Set(Array.from({ length: LARGE_INTERIM_HOSTS }, (_, i) => `i-${i}${suffix}.${D}`))
+    const make = () => ({
+      blue: interim('CREATED', { hostNames: names('') }),
+      green: interim('CREATED', { hostNames: names('-green-abc123') }),
+    })
+    const prepared = make()
+    const plain = make()
+    expect(prepareInterim('SOURCE', prepared.blue)).toBe(true)
+    expect(prepareInterim('TARGET', prepared.green)).toBe(true)
+    expect(prepareInterim('SOURCE', interim('CREATED', { hostNames: new Set([`a.${D}`]) }))).toBe(false)
+    expect([...pairHosts(prepared.blue, prepared.green)]).toEqual([...pairHosts(plain.blue, plain.green)])
+    expect(interimHash(prepared.blue)).toBe(interimHash(plain.blue))
+    expect(interimHash(prepared.blue)).not.toBe(interimHash(prepared.green))
   })
 
   it('is empty until both sides reported', () => {

@@ -261,15 +261,15 @@ const PINNED: Record<Entry, { values: string[]; types: string[] }> = {
   },
   './sequelize': {
     values: ['blueGreenSequelizeOptions', 'sequelizeMysqlModule', 'sequelizePgModule'],
-    types: ['BlueGreenSequelizeInput', 'BlueGreenSequelizeSettings'],
+    types: ['BlueGreenSequelizeInput', 'BlueGreenSequelizeSettings', 'BlueGreenSettings'],
   },
   './kysely': {
     values: ['blueGreenMysqlDialect', 'blueGreenPostgresDialect'],
-    types: ['BlueGreenMysqlDialectConfig', 'BlueGreenPostgresDialectConfig'],
+    types: ['BlueGreenMysqlDialectConfig', 'BlueGreenPostgresDialectConfig', 'BlueGreenSettings'],
   },
   './mikro-orm': {
     values: ['blueGreenPgDriverOptions'],
-    types: ['BlueGreenMikroOrmDriverOptions', 'BlueGreenMikroOrmSettings'],
+    types: ['BlueGreenMikroOrmDriverOptions', 'BlueGreenMikroOrmSettings', 'BlueGreenSettings'],
   },
   './otel': {
     values: ['registerBlueGreenMetrics'],

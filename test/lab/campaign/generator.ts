@@ -48,7 +48,8 @@ export interface GeneratorOptions {
  */
 export const KNOWN_GAPS: readonly string[] = [
   'monitor killed while the proxies blackhole: issue 11 item 7 (the monitor waits its 2 s connect timeout)',
-  'unfenced old blue with IN_PROGRESS invisible to the library: nothing can tell the client to stop (lab positive control)',
+  'unfenced old blue with IN_PROGRESS invisible, or with late or unreadable metadata: nothing can tell the ' +
+    'client that writes after the cut reach the old blue (lab positive control: no server fence, no metadata)',
   'rds-pg-frozen profile: campaign finding, no issue yet (POST/COMPLETED never appear; the hold ends only when DNS ' +
     'shows the blue names moved, after the stale window: gap ~2.5 s > bound, and green names are resolved until ' +
     'they answer NXDOMAIN, past COMPLETED)',
@@ -139,7 +140,11 @@ export function drawScenario(seed: number, opts: GeneratorOptions): CampaignScen
   const blockMode = rng.pick<BlockMode>(['hold', 'hold', 'refuse', 'blackhole'])
   const r = rng.next()
   const rollbackAt = r < 0.1 ? 'PREPARATION' : r < 0.2 ? 'IN_PROGRESS' : undefined
-  const unfenced = rng.chance(0.1) && !(knownOnly && timeline.inProgressVisibleMs === 0)
+  // Unfenced (the old blue stays writable) is a positive control when nothing else can tell the client: with
+  // IN_PROGRESS invisible, or metadata that is late or unreadable, writes after the cut reach the old blue.
+  const blind =
+    timeline.inProgressVisibleMs === 0 || profile === 'late-metadata' || profile === 'permission-denied'
+  const unfenced = rng.chance(0.1) && !(knownOnly && blind)
   const workers = rng.int(2, 16)
   const poolSize = rng.int(2, 16)
   const proxyLatencyMs = rng.chance(0.6) ? 0 : rng.int(1, 15)
