@@ -46,7 +46,8 @@ export class Coordinator {
   readonly dbSystem: DbSystem | undefined
   readonly #deps: CoordinatorDeps
   readonly #monitors = new Map<Role, SideMonitor>()
-  readonly #waiters = new Set<() => void>()
+  /** Held connects and calls waiting for the next publish; all released in one pass by it. */
+  readonly #waiters = new Set<Waiter>()
   readonly #listeners = new Set<(snapshot: BlueGreenSnapshot) => void>()
   #state: CoordinatorState
   /** The snapshot of the last publish effect run (the state may be a step ahead while effects run). */
@@ -127,19 +128,18 @@ export class Coordinator {
     if (this.#published.sequence !== sequence || this.#state.closed) return Promise.resolve(true)
     if (signal?.aborted === true) return Promise.resolve(false)
     return new Promise<boolean>((resolve) => {
-      const finish = (changed: boolean): void => {
-        cancel()
-        this.#waiters.delete(wake)
-        signal?.removeEventListener('abort', onAbort)
-        resolve(changed)
+      const waiter: Waiter = { resolve, cancel: undefined, signal, onAbort: undefined }
+      const giveUp = (): void => {
+        if (this.#waiters.delete(waiter)) settle(waiter, false)
       }
-      const wake = (): void => finish(true)
-      const onAbort = (): void => finish(false)
-      signal?.addEventListener('abort', onAbort, { once: true })
-      const cancel = this.#deps.clock.timer(Math.max(0, deadline - this.#deps.clock.now()), () =>
-        finish(false),
-      )
-      this.#waiters.add(wake)
+      if (signal !== undefined) {
+        waiter.onAbort = giveUp
+        signal.addEventListener('abort', giveUp, { once: true })
+      }
+      // Whole milliseconds: timers of one duration share one list in Node, so 10,000 of them clear in O(1) each.
+      const ms = Math.max(0, Math.ceil(deadline - this.#deps.clock.now()))
+      waiter.cancel = this.#deps.clock.timer(ms, giveUp)
+      this.#waiters.add(waiter)
     })
   }
 
@@ -224,7 +224,11 @@ export class Coordinator {
   #publish(snapshot: BlueGreenSnapshot, phaseChange: PhaseEvent | undefined, notify: boolean): void {
     this.#published = snapshot
     if (phaseChange !== undefined) publishPhase(phaseChange)
-    for (const wake of [...this.#waiters]) wake()
+    if (this.#waiters.size > 0) {
+      const waiters = [...this.#waiters]
+      this.#waiters.clear()
+      for (const waiter of waiters) settle(waiter, true)
+    }
     if (!notify) return
     for (const listener of this.#listeners) {
       try {
@@ -264,6 +268,22 @@ export class Coordinator {
     for (const monitor of old) void monitor.stop().catch(() => undefined)
     if (!this.#state.closed) this.#startMonitors()
   }
+}
+
+/** One held connect or call (see {@link Coordinator.waitForChange}). */
+interface Waiter {
+  readonly resolve: (changed: boolean) => void
+  /** Cancels the deadline timer. */
+  cancel: (() => void) | undefined
+  readonly signal: AbortSignal | undefined
+  onAbort: (() => void) | undefined
+}
+
+/** Ends a waiter already taken out of the set: its timer and abort listener go, its promise resolves. */
+function settle(waiter: Waiter, changed: boolean): void {
+  waiter.cancel?.()
+  if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort)
+  waiter.resolve(changed)
 }
 
 /** `db.system.name` of the drivers' own metadata sources; other sources (tests, custom) name none. */

@@ -3,13 +3,12 @@ import { classifyStatusError } from '../metadata/errors.js'
 import { deriveSidePhase } from '../metadata/rows.js'
 import type { MetadataConnection, RawMetadataRow, StatusReadResult } from '../metadata/source.js'
 import { acceptRowsInChunks } from '../metadata/trust.js'
-import type { ConnectTarget, InterimStatus, Phase, Role, TopologyHost } from '../types.js'
-import { prepareInterim } from '../status/cycle.js'
-import { withTimeout, yieldToLoop } from './deadline.js'
-import { collectIps } from './ip-collector.js'
+import type { ConnectTarget, Phase, Role, TopologyHost } from '../types.js'
+import { withTimeout } from './deadline.js'
+import { closeQuietly, closeWithin, idleAfterRound, interimFor } from './idle.js'
+import { UNKNOWN, collectIps } from './ip-collector.js'
 import { MonitorHealth, describeError, monitorTimeoutMs } from './monitor-health.js'
 import type { MonitorControl, SideMonitorDeps } from './monitor-types.js'
-import { computeSideFlags } from './side-flags.js'
 import { StartSnapshot } from './start-snapshot.js'
 import { topologyFromRows, topologyRenamed } from './topology.js'
 
@@ -19,9 +18,9 @@ const RESOLVE_TIMEOUT_MS = 2_000
 
 /**
  * Polls one side (blue = SOURCE, green = TARGET) of a deployment on its own monitoring connection and reports
- * an interim status after every round (spec §4). The loop survives every error; a failing query keeps a healthy
- * connection and backs off (see {@link MonitorHealth}); sleeps are unref'd timers that a control change or
- * `stop()` interrupts, and `stop()` also aborts an in-flight connect.
+ * an interim status after every round (spec §4); while no deployment exists the connection is closed after each
+ * round (see `idle.ts`). The loop survives every error; a failing query keeps a healthy connection and backs off
+ * ({@link MonitorHealth}); sleeps are unref'd timers that a control change or `stop()` interrupts.
  *
  * @example
  * ```ts
@@ -47,7 +46,8 @@ export class SideMonitor {
   #connectedIp: string | undefined
   #hostCorrect = false
   #panic = true
-
+  /** The last status read found no deployment (issue 15 item 1: the connection is not kept then). */
+  #absent = false
   #phase: Phase | undefined = 'NOT_CREATED'
   #version = '1.0'
   #port = -1
@@ -105,11 +105,12 @@ export class SideMonitor {
     this.#start.endRound(this.#phase)
     await this.#collectIps()
     if (this.#stopped) return
-    const interim = this.#interim()
-    // A large deployment's status is prepared in a turn of its own: the coordinator's step stays short.
-    if (prepareInterim(this.#deps.role, interim)) await yieldToLoop()
+    const view = { phase: this.#phase, version: this.#version, port: this.#port, start: this.#start }
+    const current = { currentTopology: this.#currentTopology, currentIpByHost: this.#currentIpByHost }
+    const interim = await interimFor(this.#deps.role, { ...view, ...current, control: this.#control })
     if (this.#stopped) return
     this.#deps.onInterim(this.#deps.role, interim)
+    if (idleAfterRound(this.#absent, this.#control)) await this.#closeIdle()
   }
 
   async #run(): Promise<void> {
@@ -181,7 +182,14 @@ export class SideMonitor {
   async #closeConnection(): Promise<void> {
     const connection = this.#connection
     this.#connection = undefined
-    if (connection !== undefined) await connection.close().catch(() => undefined)
+    if (connection !== undefined) await closeQuietly(connection)
+  }
+
+  /** No deployment: close until the next round; bounded, and never waited for once stop() is called. */
+  async #closeIdle(): Promise<void> {
+    const connection = this.#connection
+    this.#connection = undefined
+    if (connection !== undefined) await closeWithin(connection, this.#timeoutMs(), this.#stopSignal.signal)
   }
 
   async #dropConnection(): Promise<void> {
@@ -190,6 +198,7 @@ export class SideMonitor {
   }
 
   async #collectStatus(): Promise<void> {
+    this.#absent = false
     const connection = this.#connection
     if (connection === undefined) return
     let result: StatusReadResult
@@ -209,6 +218,7 @@ export class SideMonitor {
     }
     this.#health.succeeded()
     if (result.kind === 'unavailable') {
+      this.#absent = true
       this.#phase = 'NOT_CREATED'
       this.#start.absent()
       // Every time: the armed state needs it. The coordinator warns once per deployment per process.
@@ -234,17 +244,13 @@ export class SideMonitor {
   /** A monitor that started on the other side's endpoint moves to its own side's primary endpoint (spec §2.7 step 6). */
   async #correctTarget(primary: string | undefined, port: number): Promise<void> {
     if (this.#hostCorrect || primary === undefined) return
-    let ip: string | undefined
-    try {
-      ip = await this.#resolve(primary)
-    } catch {
-      return // unknown answer: decide on a later round
-    }
+    const ip = await this.#resolve(primary).catch((): typeof UNKNOWN => UNKNOWN)
+    if (ip === UNKNOWN) return // unknown answer: decide on a later round
     this.#hostCorrect = true
     if (this.#connectedIp !== undefined && ip !== undefined && ip !== this.#connectedIp) {
       this.#connectionHost = { host: primary, port: port > 0 ? port : this.#deps.initialHost.port }
       this.#connectedIp = ip
-      this.#start.movedSide()
+      this.#start.movedSide() // what it read there was the other side's
       await this.#dropConnection()
     }
   }
@@ -283,26 +289,6 @@ export class SideMonitor {
       stop: this.#stopSignal.signal,
     })
     this.#start.sawAddresses(this.#phase, this.#currentIpByHost, this.#control.collectIps)
-  }
-
-  #interim(): InterimStatus {
-    const snapshot = {
-      startTopology: this.#start.startTopology,
-      currentTopology: this.#currentTopology,
-      startIpByHost: this.#start.startIps,
-      currentIpByHost: this.#currentIpByHost,
-    }
-    const collecting = this.#control.collectTopology || this.#control.collectIps
-    const { phase, version, port } = { phase: this.#phase, version: this.#version, port: this.#port }
-    return {
-      phase,
-      version,
-      port,
-      hostNames: new Set(this.#start.hostNames),
-      ...snapshot,
-      ...computeSideFlags({ collecting, ...snapshot }),
-      lateStart: this.#start.lateStart,
-    }
   }
 
   #log(what: string, err?: unknown): void {

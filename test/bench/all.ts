@@ -8,13 +8,16 @@ import { benchKnex } from './knex.bench.js'
 import type { BlockRow } from './metadata.bench.js'
 import { benchMetadata } from './metadata.bench.js'
 import { benchPrisma } from './prisma.bench.js'
+import type { HeldReleaseRow, PoolsRow } from './scale.bench.js'
+import { benchHeldRelease, benchPools } from './scale.bench.js'
 import { benchKysely, benchSequelize } from './sequelize-kysely.bench.js'
 import { benchTypeorm } from './typeorm.bench.js'
 
 /**
  * `npm run bench [-- --json] [-- --only pg,knex]`: every integration against the plain driver or ORM, in one run
  * on the local servers. With `--json` prints `[{name, cpuRatio, baselineCpuUsPerOp, cpuUsPerOp, ..., ratio}]` (and
- * `{name: 'metadata-10k-hosts', maxBlockMs}`, and `{name: 'hot-path', driver, addedNsPerQuery}`) on stdout and the
+ * `{name: 'metadata-10k-hosts', maxBlockMs}`, `{name: 'hot-path', driver, addedNsPerQuery}`,
+ * `{name: 'held-release-10k', ms}`, `{name: 'pools-1000', monitoringConnections, bytesPerPool}`) on stdout and the
  * monitoring-connection count on stderr.
  */
 const json = process.argv.includes('--json')
@@ -41,9 +44,14 @@ if (want('metadata')) blocks.push(await benchMetadata())
 // The nanoseconds the library adds per query with no server in the way (issue 15 item 3).
 const hotPath: HotPathRow[] = []
 if (want('hot-path')) hotPath.push(...(await benchHotPath()))
+// How the work grows (issue 15 item 4): one published phase releasing 10,000 held calls (target ≤ 20 ms), and
+// 1,000 pools on one deployment (target: 2 monitoring connections).
+const scale: (HeldReleaseRow | PoolsRow)[] = []
+if (want('held-release') || want('scale')) scale.push(await benchHeldRelease())
+if (want('pools-1000') || want('scale')) scale.push(await benchPools())
 
 if (json) {
-  console.log(JSON.stringify([...rows, ...blocks, ...hotPath]))
+  console.log(JSON.stringify([...rows, ...blocks, ...hotPath, ...scale]))
   if (monitors !== undefined) console.error(JSON.stringify({ monitoringConnectionsPerDeployment: monitors }))
 } else {
   printRows(rows)
@@ -56,6 +64,18 @@ if (json) {
     console.log(
       `\nhot-path ${h.driver} ${h.statement}: +${h.addedNsPerQuery} ns per query (${h.baselineNsPerQuery} → ${h.nsPerQuery} ns of CPU, in-process fake server)`,
     )
+  }
+  for (const row of scale) {
+    if (row.name === 'held-release-10k') {
+      console.log(
+        `\n${row.name}: last of ${row.held} held calls resumed ${row.ms} ms after the publish (target ≤ 20 ms; warm ${row.warmMs} ms)`,
+      )
+    } else {
+      console.log(
+        `\n${row.name}: ${row.monitoringConnections} monitoring connections (target ≤ 2); ${row.bytesPerPool} heap ` +
+          `bytes per pool (plain pg.Pool: ${row.baselineBytesPerPool}; knex: ${row.bytesPerKnex}, plain knex ${row.baselineBytesPerKnex}; heap measured: ${row.heap})`,
+      )
+    }
   }
   if (monitors !== undefined) {
     console.log(

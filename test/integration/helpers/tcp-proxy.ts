@@ -10,6 +10,8 @@ export interface TcpProxy {
   readonly accepts: number[]
   /** Currently open client-side sockets. */
   readonly open: Set<Socket>
+  /** Every accepted connection's lifetime (`Date.now()` at accept and at close; `closed` unset while open). */
+  readonly history: { readonly opened: number; closed: number | undefined }[]
   /** Refuse new connections (closes them at once) while true. */
   refuse: boolean
   /** Destroys every open connection (simulates the server killing them). */
@@ -33,12 +35,16 @@ export async function startTcpProxy(
   fromServer?: () => Transform,
 ): Promise<TcpProxy> {
   const accepts: number[] = []
+  const history: TcpProxy['history'][number][] = []
   const open = new Set<Socket>()
   const peers = new Set<Socket>()
   const state = { refuse: false }
   const server: Server = createServer((socket) => {
     accepts.push(socket.remotePort ?? 0)
+    const life: TcpProxy['history'][number] = { opened: Date.now(), closed: undefined }
+    history.push(life)
     if (state.refuse) {
+      life.closed = life.opened
       socket.destroy()
       return
     }
@@ -51,6 +57,7 @@ export async function startTcpProxy(
     if (fromServer === undefined) upstream.pipe(socket)
     else upstream.pipe(fromServer()).pipe(socket)
     const close = (): void => {
+      life.closed ??= Date.now()
       open.delete(socket)
       peers.delete(upstream)
       socket.destroy()
@@ -70,6 +77,7 @@ export async function startTcpProxy(
     port: bound,
     accepts,
     open,
+    history,
     get refuse() {
       return state.refuse
     },
