@@ -1,7 +1,7 @@
 import type { MetadataConnection } from '../metadata/source.js'
 import { prepareInterim } from '../status/cycle.js'
 import type { InterimStatus, Phase, Role, TopologyHost } from '../types.js'
-import { withTimeout, yieldToLoop } from './deadline.js'
+import { withTimeout } from './deadline.js'
 import type { MonitorControl } from './monitor-types.js'
 import { computeSideFlags } from './side-flags.js'
 import type { StartSnapshot } from './start-snapshot.js'
@@ -107,6 +107,6 @@ export function buildInterim(view: RoundView): InterimStatus {
  */
 export async function interimFor(role: Role, view: RoundView): Promise<InterimStatus> {
   const interim = buildInterim(view)
-  if (prepareInterim(role, interim)) await yieldToLoop()
+  await prepareInterim(role, interim)
   return interim
 }

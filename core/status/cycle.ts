@@ -1,4 +1,5 @@
 import type { MonitorControl } from '../monitor/side-monitor.js'
+import { yieldToLoop } from '../monitor/deadline.js'
 import type { Phase } from '../phases.js'
 import { PHASE_ORDER } from '../phases.js'
 import type { HostPair, InterimStatus, Role } from '../types.js'
@@ -199,24 +200,27 @@ export function monitorControlFor(phase: Phase): MonitorControl {
 
 const fingerprints = new WeakMap<InterimStatus, string>()
 
-/** Above this many names an interim status is prepared in a turn of its own (see {@link prepareInterim}). */
+/** Above this many names an interim status is prepared in turns of its own (see {@link prepareInterim}). */
 export const LARGE_INTERIM_HOSTS = 500
 
 /**
- * Does the coordinator's linear work on a large interim status ahead of time (fingerprint, pairing index), so a
- * monitor can yield to the event loop before it hands the status over: the reducer step that follows stays short.
- * Returns whether the status was large enough to be worth a separate turn.
+ * Does the coordinator's linear work on a large interim status ahead of time, the fingerprint and the pairing
+ * index each in a turn of its own, so no step blocks the event loop for long and the reducer step that follows
+ * stays short. Resolves whether the status was large enough to be prepared (a small one is left as it is).
  *
  * @example
  * ```ts
- * if (prepareInterim('SOURCE', interim)) await yieldToLoop()
+ * await prepareInterim('SOURCE', interim)
  * coordinator.onInterim('SOURCE', interim)
  * ```
  */
-export function prepareInterim(role: Role, interim: InterimStatus): boolean {
+export async function prepareInterim(role: Role, interim: InterimStatus): Promise<boolean> {
   if (interim.hostNames.size < LARGE_INTERIM_HOSTS) return false
+  await yieldToLoop()
   interimHash(interim)
+  await yieldToLoop()
   indexForPairing(role, interim)
+  await yieldToLoop()
   return true
 }
 
@@ -235,6 +239,15 @@ export function interimHash(s: InterimStatus): string {
 
 function computeHash(s: InterimStatus): string {
   const sorted = (values: Iterable<string>): string => [...values].sort().join(',')
+  // One sort over every host name for the names and both address maps (three sorts of 10,000 names before).
+  const hosts = new Set(s.hostNames)
+  for (const h of s.startIpByHost.keys()) hosts.add(h)
+  for (const h of s.currentIpByHost.keys()) hosts.add(h)
+  const ip = (map: ReadonlyMap<string, string | undefined>, h: string): string =>
+    map.has(h) ? `=${map.get(h) ?? ''}` : '-'
+  const byHost = [...hosts]
+    .sort()
+    .map((h) => `${h}${s.hostNames.has(h) ? '+' : '~'}${ip(s.startIpByHost, h)}${ip(s.currentIpByHost, h)}`)
   return [
     s.phase ?? '-',
     s.version,
@@ -242,11 +255,9 @@ function computeHash(s: InterimStatus): string {
     s.allStartTopologyIpChanged,
     s.allStartTopologyEndpointsRemoved,
     s.allTopologyChanged,
-    sorted(s.hostNames),
+    byHost.join(','),
     sorted(s.startTopology.map((h) => `${h.host}:${h.port}${h.role}`)),
     sorted(s.currentTopology.map((h) => `${h.host}:${h.port}${h.role}`)),
-    sorted([...s.startIpByHost].map(([h, ip]) => `${h}=${ip ?? ''}`)),
-    sorted([...s.currentIpByHost].map(([h, ip]) => `${h}=${ip ?? ''}`)),
     s.lateStart ?? '-',
   ].join('|')
 }

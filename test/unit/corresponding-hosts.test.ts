@@ -73,7 +73,7 @@ describe('pairHosts (spec §5.4)', () => {
       expect(pairs.get(`inst-${i}.${D}`)?.green).toBe(`inst-${i}-green-abc123.${D}`)
   })
 
-  it('a prepared (large) interim pairs and fingerprints exactly as an unprepared one', () => {
+  it('a prepared (large) interim pairs and fingerprints exactly as an unprepared one', async () => {
     const names = (suffix: string) =>
       new Set(Array.from({ length: LARGE_INTERIM_HOSTS }, (_, i) => `i-${i}${suffix}.${D}`))
     const make = () => ({
@@ -82,12 +82,50 @@ describe('pairHosts (spec §5.4)', () => {
     })
     const prepared = make()
     const plain = make()
-    expect(prepareInterim('SOURCE', prepared.blue)).toBe(true)
-    expect(prepareInterim('TARGET', prepared.green)).toBe(true)
-    expect(prepareInterim('SOURCE', interim('CREATED', { hostNames: new Set([`a.${D}`]) }))).toBe(false)
+    expect(await prepareInterim('SOURCE', prepared.blue)).toBe(true)
+    expect(await prepareInterim('TARGET', prepared.green)).toBe(true)
+    expect(await prepareInterim('SOURCE', interim('CREATED', { hostNames: new Set([`a.${D}`]) }))).toBe(false)
     expect([...pairHosts(prepared.blue, prepared.green)]).toEqual([...pairHosts(plain.blue, plain.green)])
     expect(interimHash(prepared.blue)).toBe(interimHash(plain.blue))
     expect(interimHash(prepared.blue)).not.toBe(interimHash(prepared.green))
+  })
+
+  it('the fingerprint ignores order and sees every changed name or address', () => {
+    const a = `a.${D}`
+    const b = `b.${D}`
+    const base = interim('CREATED', {
+      hostNames: new Set([a, b]),
+      startIpByHost: new Map([[a, '10.0.0.1']]),
+      currentIpByHost: new Map([
+        [a, '10.0.0.1'],
+        [b, '10.0.0.2'],
+      ]),
+    })
+    const reordered = interim('CREATED', {
+      hostNames: new Set([b, a]),
+      startIpByHost: new Map([[a, '10.0.0.1']]),
+      currentIpByHost: new Map([
+        [b, '10.0.0.2'],
+        [a, '10.0.0.1'],
+      ]),
+    })
+    expect(interimHash(reordered)).toBe(interimHash(base))
+    const variants = [
+      { ...base, hostNames: new Set([a]) },
+      { ...base, startIpByHost: new Map([[a, '10.0.0.9']]) },
+      { ...base, startIpByHost: new Map([[b, '10.0.0.1']]) },
+      { ...base, startIpByHost: new Map<string, string | undefined>([[a, undefined]]) },
+      { ...base, currentIpByHost: new Map([[a, '10.0.0.1']]) },
+      {
+        ...base,
+        currentIpByHost: new Map([
+          [a, '10.0.0.1'],
+          [b, '10.0.0.3'],
+        ]),
+      },
+    ]
+    const hashes = new Set([interimHash(base), ...variants.map((v) => interimHash(v))])
+    expect(hashes.size).toBe(variants.length + 1)
   })
 
   it('is empty until both sides reported', () => {
