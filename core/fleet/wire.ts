@@ -7,8 +7,6 @@ import type {
   BlueGreenSnapshot,
   ConnectDecision,
   ConnectRoute,
-  ExecuteRoute,
-  HostPair,
   Role,
   RouteMatch,
 } from '../types.js'
@@ -19,24 +17,13 @@ import type {
  * from the parsed JSON, so nothing unexpected rides along, and drop a payload that does not fit.
  */
 
-/** One published status of a deployment, as a follower applies it. */
-export interface SharedStatus {
-  readonly bgdId: string
+/**
+ * One published status of a deployment, as a follower applies it: the publisher's snapshot without what is local
+ * to a process (the IP index is rebuilt, the publication time is the follower's own), plus the lease epoch.
+ */
+export interface SharedStatus extends Omit<BlueGreenSnapshot, 'roleByIp' | 'publishedAt'> {
   /** The lease epoch of the publisher: a status from an older epoch is ignored. */
   readonly epoch: number
-  /** The publisher's snapshot sequence (repeated by heartbeats). */
-  readonly sequence: number
-  readonly phase: Phase
-  readonly rollback: boolean
-  readonly roleByHost: ReadonlyMap<string, Role>
-  readonly ipByHost: ReadonlyMap<string, string>
-  readonly correspondingHosts: ReadonlyMap<string, HostPair>
-  readonly connectRoutes: readonly ConnectRoute[]
-  readonly executeRoutes: readonly ExecuteRoute[]
-  readonly armed: ArmedState
-  readonly blueDnsUpdated: boolean
-  readonly greenDnsRemoved: boolean
-  readonly greenTopologyChanged: boolean
 }
 
 const VERSION = 1

@@ -62,13 +62,8 @@ export class StartSnapshot {
 
   /** Forgets everything (rollback to CREATED, end of cycle); no late snapshot until a pre-switchover phase. */
   reset(): void {
-    this.#hostNames = new Set()
-    this.#topology = []
-    this.#ips = new Map()
-    this.#lateStart = undefined
+    this.movedSide()
     this.#lateAllowed = false
-    this.#withDeployment = false
-    this.#ipsWithDeployment = false
   }
 
   /**
