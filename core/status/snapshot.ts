@@ -1,4 +1,4 @@
-import type { ArmedState, BlueGreenSnapshot, ConnectRoute, ExecuteRoute, HostPair, Role } from '../types.js'
+import type { ArmedState, BlueGreenSnapshot, ConnectRoute, ExecuteRoute, Role } from '../types.js'
 import type { Cycle } from './cycle.js'
 import { summarize } from './summarize.js'
 import type { Summary } from './summarize.js'
@@ -47,10 +47,12 @@ export function buildSnapshot(
     sequence,
     phase: summary.phase,
     rollback,
-    roleByHost: new Map(roleByHost),
+    // The cycle's maps are never changed once made (every update makes new ones): shared, not copied (a copy
+    // of three 10,000-entry maps per published snapshot was a large part of the step on a large deployment).
+    roleByHost,
     roleByIp,
-    ipByHost: new Map(cycle.ipByHost),
-    correspondingHosts: new Map<string, HostPair>(summary.correspondingHosts),
+    ipByHost: cycle.ipByHost,
+    correspondingHosts: summary.correspondingHosts,
     connectRoutes: Object.freeze<ConnectRoute[]>([...summary.connectRoutes]),
     executeRoutes: Object.freeze<ExecuteRoute[]>([...summary.executeRoutes]),
     armed,

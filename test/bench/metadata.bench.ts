@@ -12,6 +12,8 @@ export interface BlockRow {
   /** Wall time of the measured work. */
   readonly elapsedMs: number
   readonly hosts: number
+  /** The same round run again in the same process (the code is compiled by then): a monitor's later rounds. */
+  readonly warmMaxBlockMs?: number
 }
 
 const DOMAIN = 'c9akciq32.us-east-1.rds.amazonaws.com'
