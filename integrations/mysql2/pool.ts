@@ -95,6 +95,11 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
       (err: NodeJS.ErrnoException) => callback(err, undefined as unknown as PoolConnection),
     )
   }
+  const retryFenced: FencedRetry = (err, callback) => {
+    if (!isFencedConnect(err)) return false
+    deliver(policy.retryFenced(err), callback)
+    return true
+  }
   created.getConnection = function getConnection(this: Pool, callback: GetConnectionCallback): void {
     const checkedOut = policy.checkout()
     if (checkedOut !== undefined)
@@ -104,7 +109,7 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
       )
     // The fast path: one callback per checkout. A new connection that reached a fenced server is taken again
     // (see PoolPolicy.retryFenced).
-    rawGetConnection((err, connection) => checked(err, connection, callback, policy, deliver))
+    rawGetConnection((err, connection) => checked(err, connection, callback, retryFenced))
   }
   const baseEnd = created.end.bind(created)
   created.end = function end(this: Pool, callback?: (err: NodeJS.ErrnoException | null) => void): void {
@@ -114,36 +119,28 @@ export function createPool(config: string | BlueGreenMysqlPoolConfig): Pool {
   return created
 }
 
+/** Takes a checkout refused as fenced again and answers `callback` with the outcome; false for any other error. */
+type FencedRetry = (err: NodeJS.ErrnoException, callback: GetConnectionCallback) => boolean
+
 /**
- * Hands a checked-out connection to `callback` once its server check passed (at once when it needs none). With
- * `policy`, a connect refused as fenced is taken again instead (`PoolPolicy.retryFenced`).
+ * Hands a checked-out connection to `callback` once its server check passed (at once when it needs none); with
+ * `retry`, a connect refused as fenced is taken again instead (`PoolPolicy.retryFenced`).
  */
 function checked(
   err: NodeJS.ErrnoException | null,
   connection: PoolConnection,
   callback: GetConnectionCallback,
-  policy?: PoolPolicy<PoolConnection>,
-  deliver?: (checkedOut: Promise<PoolConnection>, callback: GetConnectionCallback) => void,
+  retry?: FencedRetry,
 ): void {
+  const answer = (error: NodeJS.ErrnoException | null, answered: PoolConnection): void => {
+    if (error === null || retry?.(error, callback) !== true) callback(error, answered)
+  }
   const ready = err === null ? connectionReady(connection as unknown as MysqlConnectionLike) : undefined
-  if (ready === undefined) return answer(err, connection, callback, policy, deliver)
+  if (ready === undefined) return answer(err, connection)
   ready.then(
     () => callback(null, connection),
-    (fenced: NodeJS.ErrnoException) =>
-      answer(fenced, undefined as unknown as PoolConnection, callback, policy, deliver),
+    (fenced: NodeJS.ErrnoException) => answer(fenced, undefined as unknown as PoolConnection),
   )
-}
-
-function answer(
-  err: NodeJS.ErrnoException | null,
-  connection: PoolConnection,
-  callback: GetConnectionCallback,
-  policy?: PoolPolicy<PoolConnection>,
-  deliver?: (checkedOut: Promise<PoolConnection>, callback: GetConnectionCallback) => void,
-): void {
-  if (err !== null && policy !== undefined && deliver !== undefined && isFencedConnect(err))
-    return deliver(policy.retryFenced(err), callback)
-  callback(err, connection)
 }
 
 /**
